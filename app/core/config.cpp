@@ -1,0 +1,436 @@
+// Loads kiosk.toml and checks every table, key, type and range, so a wrong setting is
+// one "path:line: what is wrong and how to fix it" line at start, never a surprise later.
+// Relative paths become absolute against the config's folder. It checks that each
+// survey file exists but does not load it (survey.cpp does), nor the catalogs (i18n.cpp).
+
+#include "core/config.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <utility>
+
+namespace tillit {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using Check = std::optional<Error>;
+
+// The start screen has room for two survey buttons; more would need scrolling.
+constexpr std::size_t max_offered_surveys = 2;
+
+// Formats "path:line: what". toml++ counts lines from 1; 0 means "no position", shown as 1.
+class FileErrors {
+public:
+    explicit FileErrors(std::string path) : path_(std::move(path)) {}
+
+    Error at(const toml::source_region& where, const std::string& what) const {
+        const auto line = std::max<toml::source_index>(where.begin.line, 1);
+        return make_error(path_ + ":" + std::to_string(line) + ": " + what);
+    }
+    Error at(const toml::node& node, const std::string& what) const { return at(node.source(), what); }
+    Error at(const toml::key& key, const std::string& what) const { return at(key.source(), what); }
+
+private:
+    std::string path_;
+};
+
+// One table being read and what to call it in messages ("[kiosk]").
+struct Place {
+    const FileErrors& errors;
+    const toml::table& table;
+    std::string name;
+};
+
+const char* type_name(const toml::node& node) {
+    switch (node.type()) {
+        case toml::node_type::string: return "a text";
+        case toml::node_type::integer: return "an integer";
+        case toml::node_type::floating_point: return "a decimal number";
+        case toml::node_type::boolean: return "true/false";
+        case toml::node_type::table: return "a table";
+        case toml::node_type::array: return "a list";
+        case toml::node_type::date: return "a date";
+        case toml::node_type::time: return "a time";
+        case toml::node_type::date_time: return "a date-time";
+        case toml::node_type::none: break;
+    }
+    return "nothing";
+}
+
+std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
+
+std::string join(const std::vector<std::string_view>& items, std::string_view decoration_left = "",
+                 std::string_view decoration_right = "") {
+    std::string list;
+    for (auto item : items) {
+        list += (list.empty() ? "" : ", ") + std::string(decoration_left) + std::string(item) +
+                std::string(decoration_right);
+    }
+    return list;
+}
+
+bool is_id(std::string_view id, char separator) {
+    return !id.empty() && std::all_of(id.begin(), id.end(), [separator](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == separator;
+    });
+}
+
+// The table's entries in file order: toml++ keeps keys sorted, but a person fixing a
+// file expects the first problem reported to be the one nearest the top.
+std::vector<std::pair<const toml::key*, const toml::node*>> in_file_order(const toml::table& table) {
+    std::vector<std::pair<const toml::key*, const toml::node*>> entries;
+    for (auto&& [key, node] : table) entries.emplace_back(&key, &node);
+    std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+        const auto& pa = a.first->source().begin;
+        const auto& pb = b.first->source().begin;
+        return pa.line != pb.line ? pa.line < pb.line : pa.column < pb.column;
+    });
+    return entries;
+}
+
+// Unknown keys are errors: a typo such as "idle_timout_seconds" would otherwise be
+// ignored and the kiosk would quietly run with the default.
+Check check_keys(const Place& place, const std::vector<std::string_view>& allowed) {
+    for (const auto& [key, node] : in_file_order(place.table)) {
+        if (std::find(allowed.begin(), allowed.end(), key->str()) != allowed.end()) continue;
+        return place.errors.at(*key, "unknown key " + in_quotes(key->str()) + " in " + place.name +
+                                         "; allowed keys: " + join(allowed));
+    }
+    return std::nullopt;
+}
+
+Error missing(const Place& place, std::string_view key, const std::string& hint) {
+    return place.errors.at(place.table, place.name + " has no " + in_quotes(key) + "; " + hint);
+}
+
+// A non-empty string; `out` stays empty when the key is absent.
+Check read_string(const Place& place, std::string_view key, std::optional<std::string>& out) {
+    const toml::node* node = place.table.get(key);
+    if (node == nullptr) return std::nullopt;
+    const auto* value = node->as_string();
+    if (value == nullptr) {
+        return place.errors.at(*node, std::string(key) + " in " + place.name + " must be a text in quotes, not " +
+                                          type_name(*node));
+    }
+    if (value->get().empty()) {
+        return place.errors.at(*node, std::string(key) + " in " + place.name + " is empty; write a value");
+    }
+    out = value->get();
+    return std::nullopt;
+}
+
+Check read_required_string(const Place& place, std::string_view key, const std::string& hint, std::string& out) {
+    std::optional<std::string> value;
+    if (auto error = read_string(place, key, value)) return error;
+    if (!value) return missing(place, key, hint);
+    out = std::move(*value);
+    return std::nullopt;
+}
+
+// An integer in lo..hi; `out` keeps its default when the key is absent.
+Check read_integer(const Place& place, std::string_view key, std::int64_t lo, std::int64_t hi, int& out) {
+    const toml::node* node = place.table.get(key);
+    if (node == nullptr) return std::nullopt;
+    const auto* value = node->as_integer();
+    if (value == nullptr) {
+        return place.errors.at(*node, std::string(key) + " in " + place.name + " must be an integer, not " +
+                                          type_name(*node));
+    }
+    const std::int64_t number = value->get();
+    if (number < lo || number > hi) {
+        return place.errors.at(*node, std::string(key) + " = " + std::to_string(number) + " is out of range in " +
+                                          place.name + "; use a whole number from " + std::to_string(lo) +
+                                          " to " + std::to_string(hi));
+    }
+    out = static_cast<int>(number);
+    return std::nullopt;
+}
+
+// A required size in millimetres; a tape measure gives decimals, so floats are fine too.
+Check read_millimetres(const Place& place, std::string_view key, double& out) {
+    const toml::node* node = place.table.get(key);
+    if (node == nullptr) return missing(place, key, "add " + std::string(key) + " = the visible screen size in mm");
+    if (!node->is_number()) {
+        return place.errors.at(*node, std::string(key) + " in " + place.name +
+                                          " must be a number of millimetres, not " + type_name(*node));
+    }
+    const double millimetres = node->value<double>().value_or(0.0);
+    constexpr double lo = 50.0;
+    constexpr double hi = 3000.0;
+    if (!(millimetres >= lo && millimetres <= hi)) {
+        std::ostringstream shown;
+        shown << millimetres;
+        return place.errors.at(*node, std::string(key) + " = " + shown.str() + " is out of range in " +
+                                          place.name + "; measure the visible screen and use 50 to 3000 mm");
+    }
+    out = millimetres;
+    return std::nullopt;
+}
+
+// A non-empty list of non-empty strings without repeats, each kept with its node so
+// a later check can point at the exact line.
+using ListItems = std::vector<std::pair<std::string, const toml::node*>>;
+
+Check read_string_list(const Place& place, std::string_view key, const std::string& hint, ListItems& out) {
+    const toml::node* node = place.table.get(key);
+    if (node == nullptr) return missing(place, key, hint);
+    const auto* array = node->as_array();
+    if (array == nullptr) {
+        return place.errors.at(*node, std::string(key) + " in " + place.name +
+                                          " must be a list like [\"a\", \"b\"], not " + type_name(*node));
+    }
+    if (array->empty()) return place.errors.at(*node, std::string(key) + " in " + place.name + " is empty; " + hint);
+    for (const auto& element : *array) {
+        const auto* value = element.as_string();
+        if (value == nullptr) {
+            return place.errors.at(element, std::string(key) + " in " + place.name +
+                                                " must hold texts in quotes, not " + type_name(element));
+        }
+        for (const auto& [earlier, earlier_node] : out) {
+            if (earlier == value->get()) {
+                return place.errors.at(element, in_quotes(earlier) + " is listed twice in " + std::string(key) +
+                                                    "; remove one");
+            }
+        }
+        out.emplace_back(value->get(), &element);
+    }
+    return std::nullopt;
+}
+
+// Relative paths are relative to the folder holding kiosk.toml, not to wherever the
+// kiosk happened to be started from (systemd starts it in /).
+std::string resolve(const fs::path& config_dir, const std::string& value) {
+    fs::path path(value);
+    if (path.is_relative()) path = config_dir / path;
+    std::error_code ec;
+    auto canonical = fs::weakly_canonical(path, ec);
+    return (ec ? path.lexically_normal() : canonical).string();
+}
+
+Check read_venue(const Place& place, KioskConfig& config) {
+    if (auto error = check_keys(place, {"id", "name"})) return error;
+    if (auto error = read_required_string(place, "id", "add id = \"your-venue\" (lowercase letters, digits and -)",
+                                          config.venue_id)) {
+        return error;
+    }
+    if (!is_id(config.venue_id, '-')) {
+        return place.errors.at(*place.table.get("id"),
+                               "venue id " + in_quotes(config.venue_id) +
+                                   " must be lowercase letters a-z, digits and - (like \"rinkeby-medborgarkontor\")");
+    }
+    return read_required_string(place, "name", "add name = \"...\" (shown on the start screen)", config.venue_name);
+}
+
+Check read_paths(const Place& place, const fs::path& config_dir, KioskConfig& config) {
+    if (auto error = check_keys(place, {"surveys_dir", "translations_dir"})) return error;
+    std::optional<std::string> surveys_dir;
+    std::optional<std::string> translations_dir;
+    if (auto error = read_string(place, "surveys_dir", surveys_dir)) return error;
+    if (auto error = read_string(place, "translations_dir", translations_dir)) return error;
+    config.surveys_dir = resolve(config_dir, surveys_dir.value_or("surveys"));
+    config.translations_dir = resolve(config_dir, translations_dir.value_or("../translations"));
+    return std::nullopt;
+}
+
+Check read_languages(const Place& place, KioskConfig& config) {
+    ListItems languages;
+    if (auto error = read_string_list(place, "languages", "add languages = [\"sv\", \"en\"]", languages)) return error;
+    for (const auto& [code, node] : languages) {
+        if (!is_known_language(code)) {
+            return place.errors.at(*node, "unknown language " + in_quotes(code) + " in languages; known languages: " +
+                                              known_language_list());
+        }
+        config.languages.push_back(code);
+    }
+    if (auto error = read_required_string(place, "default_language", "add default_language = \"sv\"",
+                                          config.default_language)) {
+        return error;
+    }
+    if (std::find(config.languages.begin(), config.languages.end(), config.default_language) ==
+        config.languages.end()) {
+        return place.errors.at(*place.table.get("default_language"),
+                               "default_language " + in_quotes(config.default_language) +
+                                   " is not in languages; add it to languages or pick one of them");
+    }
+    return std::nullopt;
+}
+
+Check read_surveys(const Place& place, KioskConfig& config) {
+    ListItems surveys;
+    if (auto error = read_string_list(place, "surveys", "add surveys = [\"tillit\"]", surveys)) return error;
+    if (surveys.size() > max_offered_surveys) {
+        return place.errors.at(*place.table.get("surveys"),
+                               "surveys lists " + std::to_string(surveys.size()) +
+                                   " surveys; the start screen offers at most 2, so remove the rest");
+    }
+    for (const auto& [id, node] : surveys) {
+        if (!is_id(id, '_')) {
+            return place.errors.at(*node, "survey id " + in_quotes(id) +
+                                              " must be lowercase letters a-z, digits and _ (like \"tillit\")");
+        }
+        const fs::path file = fs::path(config.surveys_dir) / (id + ".toml");
+        std::error_code ec;
+        if (!fs::is_regular_file(file, ec)) {
+            return place.errors.at(*node, "survey " + in_quotes(id) + " not found: there is no " + file.string() +
+                                              " (surveys are looked up in [paths] surveys_dir)");
+        }
+        config.surveys.push_back(id);
+    }
+    return std::nullopt;
+}
+
+Check read_kiosk(const Place& place, const fs::path& config_dir, KioskConfig& config) {
+    if (auto error = check_keys(place, {"languages", "default_language", "surveys", "idle_timeout_seconds",
+                                        "idle_countdown_seconds", "thanks_seconds", "time_bucket", "data_dir"})) {
+        return error;
+    }
+    if (auto error = read_languages(place, config)) return error;
+    if (auto error = read_surveys(place, config)) return error;
+    if (auto error = read_integer(place, "idle_timeout_seconds", 10, 600, config.idle_timeout_seconds)) return error;
+    // People who read or move slowly need time to notice the countdown and answer it.
+    if (auto error = read_integer(place, "idle_countdown_seconds", 20, 120, config.idle_countdown_seconds)) {
+        return error;
+    }
+    if (auto error = read_integer(place, "thanks_seconds", 3, 60, config.thanks_seconds)) return error;
+
+    std::optional<std::string> bucket;
+    if (auto error = read_string(place, "time_bucket", bucket)) return error;
+    if (!bucket || *bucket == "hour") {
+        config.time_bucket = TimeBucket::Hour;
+    } else if (*bucket == "day") {
+        config.time_bucket = TimeBucket::Day;
+    } else {
+        return place.errors.at(*place.table.get("time_bucket"),
+                               "time_bucket must be \"hour\" or \"day\", not " + in_quotes(*bucket));
+    }
+
+    std::string data_dir;
+    if (auto error = read_required_string(place, "data_dir", "add data_dir = \"data\" (relative to this file)",
+                                          data_dir)) {
+        return error;
+    }
+    config.data_dir = resolve(config_dir, data_dir);
+    return std::nullopt;
+}
+
+Check read_screen(const Place& place, KioskConfig& config) {
+    if (auto error = check_keys(place, {"width_mm", "height_mm"})) return error;
+    if (auto error = read_millimetres(place, "width_mm", config.screen_width_mm)) return error;
+    return read_millimetres(place, "height_mm", config.screen_height_mm);
+}
+
+// The named top-level table; `required` tables must exist, optional ones may be absent.
+Check find_table(const Place& root, std::string_view name, bool required, const std::string& hint,
+                 const toml::table*& out) {
+    const toml::node* node = root.table.get(name);
+    out = nullptr;
+    if (node == nullptr) {
+        if (!required) return std::nullopt;
+        return root.errors.at(root.table, "the config has no [" + std::string(name) + "] table; " + hint);
+    }
+    out = node->as_table();
+    if (out == nullptr) {
+        return root.errors.at(*node, std::string(name) + " must be a table: write [" + std::string(name) +
+                                         "] on its own line and the keys below it");
+    }
+    return std::nullopt;
+}
+
+Check read_config(const Place& root, const fs::path& config_dir, KioskConfig& config) {
+    const std::vector<std::string_view> tables{"venue", "kiosk", "screen", "paths"};
+    for (const auto& [key, node] : in_file_order(root.table)) {
+        if (std::find(tables.begin(), tables.end(), key->str()) != tables.end()) continue;
+        return root.errors.at(*key, "unknown key or table " + in_quotes(key->str()) +
+                                        " at the top level; allowed tables: " + join(tables, "[", "]"));
+    }
+    const toml::table* venue = nullptr;
+    const toml::table* kiosk = nullptr;
+    const toml::table* screen = nullptr;
+    const toml::table* paths = nullptr;
+    if (auto error = find_table(root, "venue", true, "add [venue] with id = \"...\" and name = \"...\"", venue)) {
+        return error;
+    }
+    if (auto error = find_table(root, "kiosk", true, "add [kiosk] with languages, default_language, surveys "
+                                                     "and data_dir", kiosk)) {
+        return error;
+    }
+    if (auto error = find_table(root, "screen", true, "add [screen] with width_mm and height_mm", screen)) {
+        return error;
+    }
+    if (auto error = find_table(root, "paths", false, "", paths)) return error;
+
+    if (auto error = read_venue(Place{root.errors, *venue, "[venue]"}, config)) return error;
+    // [paths] first: [kiosk] looks the surveys up in surveys_dir.
+    const toml::table no_paths;
+    if (auto error = read_paths(Place{root.errors, paths ? *paths : no_paths, "[paths]"}, config_dir, config)) {
+        return error;
+    }
+    if (auto error = read_kiosk(Place{root.errors, *kiosk, "[kiosk]"}, config_dir, config)) return error;
+    return read_screen(Place{root.errors, *screen, "[screen]"}, config);
+}
+
+// Reads the whole file ourselves so a missing or unreadable file gets its own message.
+Result<std::string> read_file(const std::string& path) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) return make_error(path + ": cannot read the config file (it is a folder)");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return make_error(path + ": cannot read the config file (" + std::strerror(errno) + ")");
+    std::ostringstream content;
+    content << in.rdbuf();
+    if (in.bad()) return make_error(path + ": cannot read the config file (" + std::strerror(errno) + ")");
+    return content.str();
+}
+
+}  // namespace
+
+bool is_known_language(std::string_view code) {
+    return std::any_of(known_languages.begin(), known_languages.end(),
+                       [code](const KnownLanguage& language) { return language.code == code; });
+}
+
+std::string_view english_language_name(std::string_view code) {
+    for (const auto& language : known_languages) {
+        if (language.code == code) return language.english_name;
+    }
+    return code;
+}
+
+std::string known_language_list() {
+    std::string list;
+    for (const auto& language : known_languages) list += (list.empty() ? "" : ", ") + std::string(language.code);
+    return list;
+}
+
+Result<KioskConfig> load_config(const std::string& path) {
+    auto content = read_file(path);
+    if (!content) return make_error(content.error());
+
+    const FileErrors errors(path);
+    toml::table root;
+    try {
+        root = toml::parse(content.value(), path);
+    } catch (const toml::parse_error& error) {
+        return errors.at(error.source(), "not valid TOML: " + std::string(error.description()));
+    }
+
+    KioskConfig config;
+    // The folder as named, not a symlink's target: admins think of the file where they put it.
+    std::error_code ec;
+    const fs::path absolute_path = fs::absolute(path, ec);
+    const fs::path config_dir = resolve(fs::current_path(ec), absolute_path.parent_path().string());
+    config.config_path = (config_dir / absolute_path.filename()).string();
+    if (auto error = read_config(Place{errors, root, "the config"}, config_dir, config)) return *error;
+    return config;
+}
+
+}  // namespace tillit

@@ -1,0 +1,60 @@
+// kiosk.toml: what one kiosk at one venue shows and where it keeps its data.
+// Loading validates every value; any problem is one "path:line: what is wrong" line.
+// Relative paths are resolved against the folder that holds kiosk.toml.
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace tillit {
+
+// Languages a kiosk may enable: each needs fonts, a UI catalog and every survey text.
+struct KnownLanguage {
+    std::string_view code;          // as used in kiosk.toml and in "label::<code>"
+    std::string_view english_name;  // for error messages read by an admin
+};
+inline constexpr std::array<KnownLanguage, 9> known_languages{{
+    {"sv", "Swedish"},
+    {"sv-easy", "Easy Swedish"},
+    {"en", "English"},
+    {"ar", "Arabic"},
+    {"fa", "Persian"},
+    {"so", "Somali"},
+    {"ti", "Tigrinya"},
+    {"fi", "Finnish"},
+    {"uk", "Ukrainian"},
+}};
+
+bool is_known_language(std::string_view code);
+// "English" for "en"; the code itself for an unknown code.
+std::string_view english_language_name(std::string_view code);
+// "sv, sv-easy, en, ..." for error messages.
+std::string known_language_list();
+
+enum class TimeBucket { Hour, Day };
+
+struct KioskConfig {
+    std::string config_path;
+    std::string venue_id;     // [a-z0-9-]+, travels with every response
+    std::string venue_name;   // shown on the start screen
+    std::vector<std::string> languages;  // enabled, in the order shown; first is not special
+    std::string default_language = "sv";
+    std::vector<std::string> surveys;    // survey ids; two ids = both offered on the start screen
+    int idle_timeout_seconds = 60;       // no touch for this long -> "Are you still there?"
+    int idle_countdown_seconds = 20;     // at least 20
+    int thanks_seconds = 8;              // thank-you screen, then back to start
+    TimeBucket time_bucket = TimeBucket::Hour;
+    std::string data_dir;                // absolute after loading
+    std::string surveys_dir;             // absolute after loading
+    std::string translations_dir;        // absolute after loading
+    double screen_width_mm = 527.0;      // physical size of the display, for sizes in mm
+    double screen_height_mm = 296.0;
+};
+
+Result<KioskConfig> load_config(const std::string& path);
+
+}  // namespace tillit

@@ -1,0 +1,103 @@
+// Start-up: parse the command line, then load config, surveys, catalogs and store,
+// stopping at the first problem with one clear line.
+#include "core/launch.h"
+
+#include <charconv>
+#include <filesystem>
+#include <string_view>
+
+namespace tillit {
+namespace {
+
+bool parse_size(std::string_view text, int& width, int& height) {
+    const auto x = text.find('x');
+    if (x == std::string_view::npos) return false;
+    const auto w = text.substr(0, x);
+    const auto h = text.substr(x + 1);
+    const auto rw = std::from_chars(w.data(), w.data() + w.size(), width);
+    const auto rh = std::from_chars(h.data(), h.data() + h.size(), height);
+    return rw.ec == std::errc{} && rw.ptr == w.data() + w.size() && rh.ec == std::errc{} &&
+           rh.ptr == h.data() + h.size() && width >= 320 && height >= 240 && width <= 16384 &&
+           height <= 16384;
+}
+
+}  // namespace
+
+const char* launch_usage() {
+    return "usage: tillit-kiosk [--config kiosk.toml] [--data-dir DIR] [--windowed WxH]\n"
+           "                    [--widgets-json FILE] [--screenshot-dir DIR]\n"
+           "  --config FILE         the kiosk config (default kiosk-config/kiosk.toml)\n"
+           "  --data-dir DIR        where responses are stored (overrides data_dir)\n"
+           "  --windowed WxH        a window instead of full screen (development)\n"
+           "  --widgets-json FILE   test hook: write every tappable widget of the frame\n"
+           "  --screenshot-dir DIR  test hook: write a PNG of every new screen\n"
+           "In full screen the kiosk quits only with Ctrl+Alt+Shift+Q held together.\n";
+}
+
+Result<LaunchOptions> parse_launch_options(int argc, const char* const* argv) {
+    LaunchOptions options;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        auto value = [&](std::string_view name) -> std::optional<std::string> {
+            if (i + 1 >= argc) return std::nullopt;
+            (void)name;
+            return std::string(argv[++i]);
+        };
+        if (arg == "--help" || arg == "-h") {
+            options.show_help = true;
+        } else if (arg == "--config" || arg == "--data-dir" || arg == "--windowed" ||
+                   arg == "--widgets-json" || arg == "--screenshot-dir") {
+            const auto v = value(arg);
+            if (!v || v->empty()) {
+                return make_error("tillit-kiosk: " + std::string(arg) + " needs a value; see --help");
+            }
+            if (arg == "--config") options.config_path = *v;
+            if (arg == "--data-dir") options.data_dir = *v;
+            if (arg == "--widgets-json") options.widgets_json = *v;
+            if (arg == "--screenshot-dir") options.screenshot_dir = *v;
+            if (arg == "--windowed") {
+                options.windowed = true;
+                if (!parse_size(*v, options.window_width, options.window_height)) {
+                    return make_error("tillit-kiosk: --windowed wants WIDTHxHEIGHT such as 1280x800, got '" +
+                                      *v + "'");
+                }
+            }
+        } else {
+            return make_error("tillit-kiosk: unknown option '" + std::string(arg) + "'; see --help");
+        }
+    }
+    return options;
+}
+
+Result<KioskSetup> load_kiosk(const LaunchOptions& options) {
+    auto config = load_config(options.config_path);
+    if (!config) return make_error(config.error());
+    KioskSetup setup;
+    setup.config = std::move(config).value();
+    if (options.data_dir) {
+        setup.config.data_dir = std::filesystem::absolute(*options.data_dir).lexically_normal().string();
+    }
+
+    for (const auto& survey_id : setup.config.surveys) {
+        const auto path = (std::filesystem::path(setup.config.surveys_dir) / (survey_id + ".toml")).string();
+        auto survey = load_survey(path, setup.config.languages);
+        if (!survey) return make_error(survey.error());
+        if (survey.value().id != survey_id) {
+            return make_error(path + ":1: the survey's id is '" + survey.value().id +
+                              "' but kiosk.toml asks for '" + survey_id + "'; make them the same");
+        }
+        setup.surveys.push_back(std::move(survey).value());
+    }
+
+    auto translations = Translations::load(setup.config.translations_dir, setup.config.languages);
+    if (!translations) return make_error(translations.error());
+    setup.translations = std::move(translations).value();
+    setup.translations.set_language(setup.config.default_language);
+
+    auto store = Store::open((std::filesystem::path(setup.config.data_dir) / "responses.db").string());
+    if (!store) return make_error(store.error());
+    setup.store = std::move(store).value();
+    return setup;
+}
+
+}  // namespace tillit

@@ -1,0 +1,45 @@
+// Command line and start-up: everything the kiosk must have before it shows a pixel.
+// Any problem here means the kiosk cannot run; it is reported as one line and the
+// process exits with code 2 (main does that). No window or GL here.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/i18n.h"
+#include "core/result.h"
+#include "core/store.h"
+#include "core/survey.h"
+
+namespace tillit {
+
+struct LaunchOptions {
+    std::string config_path = "kiosk-config/kiosk.toml";
+    std::optional<std::string> data_dir;       // overrides kiosk.toml's data_dir
+    bool windowed = false;                     // --windowed WxH (development, tests)
+    int window_width = 1280;
+    int window_height = 800;
+    std::optional<std::string> widgets_json;   // test hook: tappable widgets of the current frame
+    std::optional<std::string> screenshot_dir; // test hook: a PNG of every new screen
+    bool show_help = false;
+};
+
+// Parses argv. Errors read "tillit-kiosk: <what>; see --help".
+Result<LaunchOptions> parse_launch_options(int argc, const char* const* argv);
+const char* launch_usage();
+
+struct KioskSetup {
+    KioskConfig config;
+    std::vector<Survey> surveys;   // in the order kiosk.toml lists them
+    Translations translations;
+    std::unique_ptr<Store> store;
+};
+
+// Loads kiosk.toml, every survey it names, the UI catalogs, and opens the store
+// (data_dir/responses.db).
+Result<KioskSetup> load_kiosk(const LaunchOptions& options);
+
+}  // namespace tillit

@@ -1,0 +1,34 @@
+// tillit-kiosk: the resident's trust survey on a touch kiosk. This file is the table
+// of contents; the work is in core/ (model, storage), ui/ (screens), platform/ (window).
+#include <cstdio>
+#include <exception>
+
+#include "core/launch.h"
+#include "platform/kiosk_loop.h"
+
+int main(int argc, char** argv) {
+    try {
+        // 1. What were we asked to do?
+        auto options = tillit::parse_launch_options(argc, argv);
+        if (!options) {
+            std::fprintf(stderr, "%s\n", options.error().c_str());
+            return 2;
+        }
+        if (options.value().show_help) {
+            std::fputs(tillit::launch_usage(), stdout);
+            return 0;
+        }
+        // 2. Config, surveys, translations and the store: all or nothing.
+        auto setup = tillit::load_kiosk(options.value());
+        if (!setup) {
+            std::fprintf(stderr, "%s\n", setup.error().c_str());
+            return 2;
+        }
+        // 3. The window and the resident flow, until the kiosk is told to stop.
+        return tillit::platform::run_kiosk(setup.value(), options.value());
+    } catch (const std::exception& error) {
+        // Only what makes the kiosk unable to run gets here.
+        std::fprintf(stderr, "tillit-kiosk: cannot run: %s\n", error.what());
+        return 2;
+    }
+}

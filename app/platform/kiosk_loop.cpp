@@ -1,0 +1,299 @@
+// GLFW/GL set-up, input, and the frame loop. Input is fed to ImGui through
+// io.MousePos/io.MouseDown (the 1.86 API) from our own callbacks, so a press and a
+// release that arrive between two frames still make a tap, and the pointer is read
+// whether or not a window manager has given the window focus.
+#include "platform/kiosk_loop.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include <GLFW/glfw3.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+#include <imgui.h>
+
+#include "core/recorder.h"
+#include "platform/fonts.h"
+#include "platform/test_hooks.h"
+#include "ui/kiosk_app.h"
+
+namespace tillit::platform {
+namespace {
+
+std::atomic<bool> g_stop_signal{false};  // set by SIGTERM/SIGINT (systemd stop, Ctrl+C)
+
+void on_signal(int) { g_stop_signal = true; }
+
+// Longest sleep between checks of the stop signal; waking costs no redraw.
+constexpr double kMaxWaitSeconds = 0.5;
+// Frames drawn after an event: ImGui needs a frame for the press and one for the release.
+constexpr int kFramesAfterInput = 3;
+
+struct Input {
+    double x = -1.0, y = -1.0;
+    bool down = false;
+    bool pressed_since_frame = false;  // latched so a quick tap is never lost
+    bool event = false;                // anything happened since the last loop
+    bool quit = false;
+    bool fullscreen = true;
+};
+
+Input& input_of(GLFWwindow* window) { return *static_cast<Input*>(glfwGetWindowUserPointer(window)); }
+
+void on_cursor(GLFWwindow* window, double x, double y) {
+    Input& in = input_of(window);
+    in.x = x;
+    in.y = y;
+    in.event = true;
+}
+
+void on_button(GLFWwindow* window, int button, int action, int) {
+    if (button != GLFW_MOUSE_BUTTON_LEFT) return;  // a touch screen has one "button"
+    Input& in = input_of(window);
+    if (action == GLFW_PRESS) {
+        in.down = true;
+        in.pressed_since_frame = true;
+    } else if (action == GLFW_RELEASE) {
+        in.down = false;
+    }
+    in.event = true;
+}
+
+void on_key(GLFWwindow* window, int key, int, int action, int mods) {
+    Input& in = input_of(window);
+    in.event = true;
+    // The documented way out before staff mode exists: a chord no resident hits by accident.
+    constexpr int chord = GLFW_MOD_CONTROL | GLFW_MOD_ALT | GLFW_MOD_SHIFT;
+    if (action == GLFW_PRESS && key == GLFW_KEY_Q && (mods & chord) == chord) in.quit = true;
+    // Escape, Alt+F4 and every other key do nothing: residents never leave the app.
+}
+
+void on_close(GLFWwindow* window) {
+    Input& in = input_of(window);
+    if (in.fullscreen) {
+        glfwSetWindowShouldClose(window, GLFW_FALSE);  // a full-screen kiosk cannot be closed
+    } else {
+        in.quit = true;
+    }
+}
+
+void on_refresh(GLFWwindow* window) { input_of(window).event = true; }
+
+void on_glfw_error(int code, const char* description) {
+    std::fprintf(stderr, "tillit-kiosk: GLFW error %d: %s\n", code, description);
+}
+
+struct WindowDeleter {
+    void operator()(GLFWwindow* window) const { glfwDestroyWindow(window); }
+};
+using WindowPtr = std::unique_ptr<GLFWwindow, WindowDeleter>;
+
+struct GlfwSession {
+    bool ok = glfwInit() == GLFW_TRUE;
+    ~GlfwSession() {
+        if (ok) glfwTerminate();
+    }
+};
+
+double monotonic_now() {
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+// Every text that may be shown, so the font atlas has each glyph.
+std::vector<std::string> all_texts(const KioskSetup& setup) {
+    std::vector<std::string> texts = {setup.config.venue_name};
+    for (const auto& language : setup.config.languages) {
+        texts.emplace_back(native_language_name(language));
+        if (const Catalog* catalog = setup.translations.catalog(language)) {
+            for (const auto& [msgid, msgstr] : catalog->messages()) texts.push_back(msgstr);
+        }
+    }
+    auto add = [&](const LocalText& text) {
+        for (const auto& [lang, value] : text) texts.push_back(value);
+    };
+    for (const Survey& survey : setup.surveys) {
+        add(survey.title);
+        add(survey.summary);
+        for (const Question& q : survey.questions) {
+            add(q.label);
+            add(q.low_label);
+            add(q.high_label);
+            add(q.note);
+            for (const Option& o : q.options) add(o.label);
+        }
+    }
+    return texts;
+}
+
+void apply_style(const ui::Theme& theme) {
+    ImGuiStyle& style = ImGui::GetStyle();
+    style.WindowRounding = 0.0f;
+    style.ScrollbarRounding = theme.px(2.0f);
+    style.ScrollbarSize = theme.px(5.0f);
+    style.Colors[ImGuiCol_ScrollbarBg] = ImGui::ColorConvertU32ToFloat4(theme.progress_track);
+    style.Colors[ImGuiCol_ScrollbarGrab] = ImGui::ColorConvertU32ToFloat4(theme.tile_border);
+    style.Colors[ImGuiCol_ScrollbarGrabHovered] = style.Colors[ImGuiCol_ScrollbarGrab];
+    style.Colors[ImGuiCol_ScrollbarGrabActive] = ImGui::ColorConvertU32ToFloat4(theme.accent);
+    style.Colors[ImGuiCol_Text] = ImGui::ColorConvertU32ToFloat4(theme.text);
+}
+
+}  // namespace
+
+int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
+    std::signal(SIGTERM, on_signal);
+    std::signal(SIGINT, on_signal);
+    glfwSetErrorCallback(on_glfw_error);
+    GlfwSession glfw;
+    if (!glfw.ok) {
+        std::fprintf(stderr, "tillit-kiosk: cannot open the display (is DISPLAY or WAYLAND_DISPLAY set?)\n");
+        return 2;
+    }
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+    glfwWindowHint(GLFW_RESIZABLE, GLFW_FALSE);
+
+    Input input;
+    input.fullscreen = !options.windowed;
+    WindowPtr window;
+    if (options.windowed) {
+        window.reset(glfwCreateWindow(options.window_width, options.window_height, "tillit-kiosk", nullptr, nullptr));
+    } else {
+        GLFWmonitor* monitor = glfwGetPrimaryMonitor();
+        const GLFWvidmode* mode = monitor != nullptr ? glfwGetVideoMode(monitor) : nullptr;
+        if (mode != nullptr) {
+            window.reset(glfwCreateWindow(mode->width, mode->height, "tillit-kiosk", monitor, nullptr));
+        }
+    }
+    if (!window) {
+        std::fprintf(stderr, "tillit-kiosk: cannot create an OpenGL 3.3 window\n");
+        return 2;
+    }
+    GLFWwindow* win = window.get();
+    if (options.windowed) glfwSetWindowPos(win, 0, 0);
+    glfwSetWindowUserPointer(win, &input);
+    glfwSetCursorPosCallback(win, on_cursor);
+    glfwSetMouseButtonCallback(win, on_button);
+    glfwSetKeyCallback(win, on_key);
+    glfwSetWindowCloseCallback(win, on_close);
+    glfwSetWindowRefreshCallback(win, on_refresh);
+    glfwMakeContextCurrent(win);
+    glfwSwapInterval(1);
+    glfwFocusWindow(win);
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;  // no imgui.ini: a kiosk keeps no UI state between residents
+    io.LogFilename = nullptr;
+    ImGui_ImplGlfw_InitForOpenGL(win, false);
+    ImGui_ImplOpenGL3_Init("#version 330 core");
+
+    int fb_w = 0, fb_h = 0;
+    glfwGetFramebufferSize(win, &fb_w, &fb_h);
+    ui::Theme theme;
+    theme.px_per_mm = static_cast<float>(fb_w) / static_cast<float>(setup.config.screen_width_mm);
+    apply_style(theme);
+    LoadedFonts fonts;
+    if (auto loaded = load_fonts(fonts, theme, all_texts(setup)); !loaded) {
+        std::fprintf(stderr, "tillit-kiosk: %s\n", loaded.error().c_str());
+        return 2;
+    }
+
+    Recorder recorder(*setup.store, setup.config);
+    ui::KioskApp app(setup.config, setup.surveys, setup.translations, recorder, monotonic_now());
+    ui::WidgetLog log;
+    std::string last_widgets;
+    std::string last_key;
+    int frames_on_key = 0;
+    int screenshot_count = 0;
+    long frame = 0;
+    if (options.screenshot_dir) std::filesystem::create_directories(*options.screenshot_dir);
+
+    int frames_to_draw = kFramesAfterInput;
+    while (!input.quit && !g_stop_signal) {
+        const double wait = std::clamp(app.next_deadline() - monotonic_now(), 0.0, kMaxWaitSeconds);
+        if (frames_to_draw > 0) {
+            glfwPollEvents();
+        } else {
+            glfwWaitEventsTimeout(wait);
+        }
+        const double now = monotonic_now();
+        if (input.event) {
+            input.event = false;
+            app.on_input(now);
+            frames_to_draw = std::max(frames_to_draw, kFramesAfterInput);
+        }
+        if (app.tick(now)) frames_to_draw = std::max(frames_to_draw, 2);
+        if (frames_to_draw == 0) continue;
+        --frames_to_draw;
+
+        ImGui_ImplOpenGL3_NewFrame();
+        ImGui_ImplGlfw_NewFrame();
+        io.MousePos = input.x >= 0.0 ? ImVec2(static_cast<float>(input.x), static_cast<float>(input.y))
+                                     : ImVec2(-FLT_MAX, -FLT_MAX);
+        io.MouseDown[0] = input.down || input.pressed_since_frame;
+        input.pressed_since_frame = false;
+        for (int i = 1; i < IM_ARRAYSIZE(io.MouseDown); ++i) io.MouseDown[i] = false;
+        ImGui::NewFrame();
+        log.clear();
+        ui::UiContext ctx{theme, fonts.fonts, setup.translations, log, now};
+        app.frame(ctx);
+        ImGui::Render();
+        glViewport(0, 0, fb_w, fb_h);
+        const ImVec4 bg = ImGui::ColorConvertU32ToFloat4(theme.background);
+        glClearColor(bg.x, bg.y, bg.z, 1.0f);
+        glClear(GL_COLOR_BUFFER_BIT);
+        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        ++frame;
+
+        // What the frame showed decides the hooks; a changed screen gets another frame
+        // so that its layout (measured in the first frame) settles.
+        const std::string key = app.screen_key();
+        if (key != last_key) {
+            last_key = key;
+            frames_on_key = 0;
+            frames_to_draw = std::max(frames_to_draw, 2);
+        }
+        ++frames_on_key;
+        if (options.screenshot_dir && frames_on_key == 2) {
+            char name[32];
+            std::snprintf(name, sizeof name, "%03d_", ++screenshot_count);
+            write_screenshot((std::filesystem::path(*options.screenshot_dir) / (name + key + ".png")).string(), fb_w,
+                             fb_h);
+        }
+        if (options.widgets_json && frames_on_key >= 2) {
+            FrameFacts facts;
+            facts.screen = app.idle_warning() ? "idle" : ui::to_string(app.screen());
+            facts.key = key;
+            facts.language = setup.translations.language();
+            const Session* session = app.session();
+            const bool on_question = app.screen() == ui::Screen::Question || app.screen() == ui::Screen::FreeText;
+            facts.question_id = session != nullptr && on_question ? session->current().id : "";
+            facts.idle_warning = app.idle_warning();
+            glfwGetWindowPos(win, &facts.window_x, &facts.window_y);
+            facts.width = fb_w;
+            facts.height = fb_h;
+            facts.px_per_mm = theme.px_per_mm;
+            const std::string json = widgets_json(facts, log);
+            if (json != last_widgets) {
+                last_widgets = json;
+                write_widgets_json(*options.widgets_json, json, frame);
+            }
+        }
+        glfwSwapBuffers(win);
+    }
+
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+    return 0;
+}
+
+}  // namespace tillit::platform

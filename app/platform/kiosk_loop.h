@@ -1,0 +1,14 @@
+// The window and the event loop: GLFW + OpenGL 3.3, full screen on the primary
+// monitor (or --windowed WxH), event-driven rendering (an idle kiosk waits for input
+// and draws nothing), and the kiosk's refusal to be closed by a resident.
+#pragma once
+
+#include "core/launch.h"
+
+namespace tillit::platform {
+
+// Runs until the quit chord (Ctrl+Alt+Shift+Q) or SIGTERM/SIGINT; in windowed mode
+// closing the window also quits. Returns the process exit code.
+int run_kiosk(KioskSetup& setup, const LaunchOptions& options);
+
+}  // namespace tillit::platform

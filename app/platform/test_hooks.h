@@ -1,0 +1,31 @@
+// Test hooks that keep the real rendering path: a PNG of the frame just drawn
+// (glReadPixels of the back buffer) and a JSON file listing every tappable widget of
+// the current screen with its rectangle in window coordinates. Off unless asked for.
+#pragma once
+
+#include <string>
+
+#include "ui/context.h"
+
+namespace tillit::platform {
+
+// Reads the back buffer of the current GL context and writes it as PNG.
+bool write_screenshot(const std::string& path, int width, int height);
+
+struct FrameFacts {
+    long frame = 0;
+    std::string screen;
+    std::string key;
+    std::string language;
+    std::string question_id;
+    bool idle_warning = false;
+    int window_x = 0, window_y = 0, width = 0, height = 0;
+    float px_per_mm = 0.0f;
+};
+
+// Serialises the facts and widgets. `frame` is left out so unchanged frames compare equal.
+std::string widgets_json(const FrameFacts& facts, const ui::WidgetLog& log);
+// Writes `json` (adding the frame number) to `path` atomically (temp file + rename).
+bool write_widgets_json(const std::string& path, const std::string& json, long frame);
+
+}  // namespace tillit::platform

@@ -1,0 +1,92 @@
+// The resident flow: one enum class Screen and one switch that routes what each
+// screen reports. Owns the Session (answers in memory only) and every timer that
+// changes the screen by itself: idle warning and reset, thank-you, one-tap follow-up.
+// It never touches GLFW or GL (app/platform does) and stores only through Recorder.
+#pragma once
+
+#include <cstddef>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/i18n.h"
+#include "core/recorder.h"
+#include "core/session.h"
+#include "core/survey.h"
+#include "ui/context.h"
+#include "ui/freetext_screen.h"
+#include "ui/idle_screen.h"
+#include "ui/language_screen.h"
+#include "ui/promise_screen.h"
+#include "ui/question_screen.h"
+#include "ui/save_failed_screen.h"
+#include "ui/start_screen.h"
+#include "ui/thanks_screen.h"
+
+namespace tillit::ui {
+
+enum class Screen { Start, Language, Promise, Question, FreeText, Thanks, SaveFailed };
+const char* to_string(Screen screen);
+
+class KioskApp {
+public:
+    static constexpr double kNever = std::numeric_limits<double>::infinity();
+
+    KioskApp(const KioskConfig& config, const std::vector<Survey>& surveys, Translations& translations,
+             Recorder& recorder, double now);
+
+    // Draws the current screen and acts on what the person tapped. Call between
+    // ImGui::NewFrame() and ImGui::Render().
+    void frame(UiContext& ctx);
+    // Any touch or key: the person is still there.
+    void on_input(double now);
+    // Timers: returns true when the screen changed by itself.
+    bool tick(double now);
+    // When tick() next has something to do (monotonic seconds), or kNever.
+    double next_deadline() const;
+
+    Screen screen() const { return screen_; }
+    bool idle_warning() const { return idle_since_.has_value(); }
+    const Session* session() const { return session_ ? &*session_ : nullptr; }
+    // "question_inst_trust_sv": changes whenever what a person sees changes in kind.
+    std::string screen_key() const;
+
+private:
+    void begin_survey(std::size_t survey_index);
+    void one_tap(std::size_t survey_index, int step);
+    void store_one_tap();                 // commit the first answer, then the follow-up
+    void show_question();                 // Question or FreeText for session_->current()
+    void send();
+    void end_session(bool record_abandonment);  // back to the start for the next person
+    void go(Screen screen);
+    void apply(const QuestionIntent& intent);
+    void open_language(Screen back_to);
+
+    const KioskConfig& config_;
+    const std::vector<Survey>& surveys_;
+    Translations& translations_;
+    Recorder& recorder_;
+
+    Screen screen_ = Screen::Start;
+    Screen language_return_ = Screen::Start;
+    std::optional<Session> session_;
+    bool questions_started_ = false;       // the resident has seen question 1
+    std::optional<std::string> one_tap_response_;  // id of the stored one-tap answer
+    double now_ = 0.0;
+    double last_input_ = 0.0;
+    double screen_since_ = 0.0;
+    std::optional<double> idle_since_;     // the "are you still there?" countdown started
+
+    StartScreen start_;
+    LanguageScreen language_;
+    PromiseScreen promise_;
+    QuestionScreen question_;
+    FreeTextScreen freetext_;
+    ThanksScreen thanks_;
+    IdleScreen idle_;
+    SaveFailedScreen save_failed_;
+};
+
+}  // namespace tillit::ui

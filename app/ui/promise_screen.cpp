@@ -1,0 +1,55 @@
+// Promise screen: a heading, three short sentences with a tick each, one big button.
+#include "ui/promise_screen.h"
+
+#include <algorithm>
+
+#include "ui/widgets.h"
+
+namespace tillit::ui {
+
+std::optional<PromiseIntent> draw(PromiseScreen&, UiContext& ctx) {
+    const Theme& t = ctx.theme;
+    begin_screen("promise", ctx);
+    std::optional<PromiseIntent> intent;
+    const ImVec2 size = ImGui::GetWindowSize();
+    const float margin = t.px(Theme::kMarginMm);
+    const float bar_h = t.px(Theme::kTargetMm);
+    if (language_button(ctx, ImVec2(size.x - margin - t.px(75.0f), margin * 0.75f), ImVec2(t.px(75.0f), bar_h))) {
+        intent = PromiseIntent::ChangeLanguage;
+    }
+
+    const float text_w = std::min(size.x - 2 * margin, t.px(330.0f));
+    const float left = (size.x - text_w) * 0.5f;
+    ImGui::SetCursorScreenPos(ImVec2(left, margin * 0.75f + bar_h + t.px(6.0f)));
+    wrapped_text(ctx.fonts.title, ctx.tr("Your answers are anonymous"), text_w, t.text);
+    const char* points[] = {
+        ctx.tr("We do not ask for your name, and nothing you answer can be traced back to you."),
+        ctx.tr("Nobody at the desk can see what you answer."),
+        ctx.tr("The municipality only sees answers from many people together, and uses them to do better."),
+    };
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    for (const char* point : points) {
+        const ImVec2 pos(left, ImGui::GetCursorScreenPos().y + t.px(6.0f));
+        const float dot = t.px(3.0f);
+        draw->AddCircleFilled(ImVec2(pos.x + dot, pos.y + ctx.fonts.question->FontSize * 0.55f), dot, t.accent);
+        ImGui::SetCursorScreenPos(ImVec2(pos.x + t.px(11.0f), pos.y));
+        wrapped_text(ctx.fonts.question, point, text_w - t.px(11.0f), t.text);
+    }
+
+    const float bottom_h = t.px(26.0f);
+    const float bottom_y = size.y - margin * 0.75f - bottom_h;
+    ImGui::SetCursorScreenPos(ImVec2(margin, bottom_y));
+    if (tile(ctx, "back", ctx.tr("‹ Back"), ImVec2(t.px(65.0f), bottom_h), {.kind = TileStyle::Kind::Quiet})) {
+        intent = PromiseIntent::Back;
+    }
+    const float begin_w = t.px(130.0f);
+    ImGui::SetCursorScreenPos(ImVec2(size.x - margin - begin_w, bottom_y));
+    if (tile(ctx, "begin", ctx.tr("I understand, start ›"), ImVec2(begin_w, bottom_h),
+             {.kind = TileStyle::Kind::Primary})) {
+        intent = PromiseIntent::Begin;
+    }
+    end_screen();
+    return intent;
+}
+
+}  // namespace tillit::ui

@@ -1,0 +1,32 @@
+// The attract screen: calm, no animation, one obvious thing to tap. Offers the
+// sequential survey as a big "start" tile and a one-tap survey as faces right here.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/survey.h"
+#include "ui/context.h"
+
+namespace tillit::ui {
+
+struct StartScreen {};  // nothing to remember between frames
+
+struct StartView {
+    const std::string& venue_name;
+    const std::vector<Survey>& surveys;
+    bool offer_language = true;
+};
+
+struct StartIntent {
+    enum class Kind { BeginSurvey, OneTapAnswer, ChangeLanguage };
+    Kind kind = Kind::BeginSurvey;
+    std::size_t survey_index = 0;
+    int step = 0;  // OneTapAnswer: the face tapped
+};
+
+std::optional<StartIntent> draw(StartScreen& screen, UiContext& ctx, const StartView& view);
+
+}  // namespace tillit::ui

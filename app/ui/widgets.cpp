@@ -1,0 +1,280 @@
+// Widgets drawn with ImDrawList on top of InvisibleButton, so every visual is ours:
+// no hover colours (touch screens have no hover), large radii, thick borders.
+#include "ui/widgets.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+namespace tillit::ui {
+namespace {
+
+// A finger moves a little during a tap; beyond this it is a scroll, not a tap.
+constexpr float kDragThresholdMm = 4.0f;
+
+struct Line {
+    const char* begin;
+    const char* end;
+};
+
+std::vector<Line> wrap_lines(ImFont* font, const std::string& text, float width) {
+    std::vector<Line> lines;
+    const char* s = text.c_str();
+    const char* end = s + text.size();
+    while (s < end) {
+        const char* newline = std::find(s, end, '\n');
+        const char* wrap = font->CalcWordWrapPositionA(1.0f, s, newline, width);
+        if (wrap == s) wrap = s + 1;  // a single glyph wider than the box still advances
+        if (wrap > newline) wrap = newline;
+        const char* line_end = wrap;
+        while (line_end > s && line_end[-1] == ' ') --line_end;
+        lines.push_back({s, line_end});
+        s = wrap;
+        if (s < end && *s == '\n') {
+            ++s;
+        } else {
+            while (s < end && *s == ' ') ++s;
+        }
+    }
+    if (lines.empty()) lines.push_back({s, s});
+    return lines;
+}
+
+void draw_lines(ImDrawList* draw, ImFont* font, const std::vector<Line>& lines, ImVec2 pos, float width,
+                ImU32 color, Align align) {
+    float y = pos.y;
+    for (const auto& line : lines) {
+        const ImVec2 size = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0.0f, line.begin, line.end);
+        const float x = align == Align::Center ? pos.x + (width - size.x) * 0.5f : pos.x;
+        draw->AddText(font, font->FontSize, ImVec2(std::floor(x), std::floor(y)), color, line.begin, line.end);
+        y += font->FontSize * 1.15f;
+    }
+}
+
+float lines_height(ImFont* font, std::size_t count) {
+    return font->FontSize * (1.15f * static_cast<float>(count) - 0.15f);
+}
+
+void record(UiContext& ctx, const char* id, const std::string& label, bool selected, bool enabled) {
+    // Report only the visible part (a tile may be scrolled partly out of its list).
+    ImVec2 min = ImGui::GetItemRectMin();
+    ImVec2 max = ImGui::GetItemRectMax();
+    const ImDrawList* draw = ImGui::GetWindowDrawList();
+    const ImVec4 clip = draw->_ClipRectStack.Size > 0 ? draw->_ClipRectStack.back() : ImVec4(min.x, min.y, max.x, max.y);
+    min.x = std::max(min.x, clip.x);
+    min.y = std::max(min.y, clip.y);
+    max.x = std::min(max.x, clip.z);
+    max.y = std::min(max.y, clip.w);
+    if (max.x - min.x < 1.0f || max.y - min.y < 1.0f) return;
+    ctx.log.widgets.push_back({id, label, min, max, selected, enabled});
+}
+
+bool tapped(const UiContext& ctx, bool released) {
+    const float limit = ctx.theme.px(kDragThresholdMm);
+    return released && ImGui::GetIO().MouseDragMaxDistanceSqr[0] <= limit * limit;
+}
+
+void draw_tick(ImDrawList* draw, ImVec2 min, float size, ImU32 color, float thickness) {
+    const ImVec2 a(min.x + size * 0.18f, min.y + size * 0.52f);
+    const ImVec2 b(min.x + size * 0.42f, min.y + size * 0.76f);
+    const ImVec2 c(min.x + size * 0.84f, min.y + size * 0.26f);
+    draw->AddLine(a, b, color, thickness);
+    draw->AddLine(b, c, color, thickness);
+}
+
+}  // namespace
+
+void begin_screen(const char* name, const UiContext& ctx) {
+    const ImGuiViewport* viewport = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(viewport->WorkPos);
+    ImGui::SetNextWindowSize(viewport->WorkSize);
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
+    ImGui::PushStyleColor(ImGuiCol_WindowBg, ctx.theme.background);
+    constexpr ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                       ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoScrollWithMouse |
+                                       ImGuiWindowFlags_NoBringToFrontOnFocus;
+    ImGui::Begin(name, nullptr, flags);
+}
+
+void end_screen() {
+    ImGui::End();
+    ImGui::PopStyleColor();
+    ImGui::PopStyleVar(2);
+}
+
+float wrapped_text_height(ImFont* font, const std::string& text, float width) {
+    return lines_height(font, wrap_lines(font, text, width).size());
+}
+
+float wrapped_text(ImFont* font, const std::string& text, float width, ImU32 color, Align align) {
+    const auto lines = wrap_lines(font, text, width);
+    const ImVec2 pos = ImGui::GetCursorScreenPos();
+    draw_lines(ImGui::GetWindowDrawList(), font, lines, pos, width, color, align);
+    const float height = lines_height(font, lines.size());
+    ImGui::Dummy(ImVec2(width, height));
+    return height;
+}
+
+bool tile(UiContext& ctx, const char* id, const std::string& label, ImVec2 size, TileStyle style) {
+    const Theme& t = ctx.theme;
+    ImFont* font = style.font != nullptr ? style.font : ctx.fonts.body;
+    const bool released = ImGui::InvisibleButton(id, size);
+    const bool held = ImGui::IsItemActive();
+    const ImVec2 min = ImGui::GetItemRectMin();
+    const ImVec2 max = ImGui::GetItemRectMax();
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+
+    ImU32 fill = t.tile;
+    ImU32 border = t.tile_border;
+    ImU32 text = style.dimmed ? t.disabled_text : t.text;
+    float border_mm = 0.6f;
+    switch (style.kind) {
+        case TileStyle::Kind::Primary:
+            fill = held ? t.accent_pressed : t.accent;
+            border = fill;
+            text = t.on_accent;
+            break;
+        case TileStyle::Kind::Quiet:
+            fill = held ? t.tile_pressed : t.background;
+            break;
+        case TileStyle::Kind::Normal:
+            fill = held ? t.tile_pressed : (style.selected ? t.selected : t.tile);
+            break;
+    }
+    if (style.selected) {
+        border = t.accent;
+        border_mm = 1.4f;
+    }
+    const float rounding = t.px(Theme::kRoundingMm);
+    draw->AddRectFilled(min, max, fill, rounding);
+    draw->AddRect(min, max, border, rounding, 0, std::max(1.0f, t.px(border_mm)));
+
+    float text_left = min.x + t.px(4.0f);
+    float text_width = size.x - t.px(8.0f);
+    if (style.checkbox) {
+        const float box = t.px(9.0f);
+        const ImVec2 box_min(min.x + t.px(5.0f), min.y + (size.y - box) * 0.5f);
+        const ImVec2 box_max(box_min.x + box, box_min.y + box);
+        draw->AddRectFilled(box_min, box_max, style.selected ? t.accent : t.tile, t.px(1.0f));
+        draw->AddRect(box_min, box_max, style.selected ? t.accent : t.tile_border, t.px(1.0f), 0, t.px(0.6f));
+        if (style.selected) draw_tick(draw, box_min, box, t.on_accent, t.px(1.2f));
+        text_left = box_max.x + t.px(4.0f);
+        text_width = max.x - text_left - t.px(4.0f);
+    } else if (style.selected) {
+        const float mark = t.px(8.0f);
+        const ImVec2 mark_min(max.x - mark - t.px(3.0f), min.y + t.px(3.0f));
+        draw->AddCircleFilled(ImVec2(mark_min.x + mark * 0.5f, mark_min.y + mark * 0.5f), mark * 0.5f, t.accent);
+        draw_tick(draw, mark_min, mark, t.on_accent, t.px(1.0f));
+        text_width -= mark;
+    }
+    const auto lines = wrap_lines(font, label, text_width);
+    const float height = lines_height(font, lines.size());
+    const Align align = style.checkbox ? Align::Left : Align::Center;
+    draw_lines(draw, font, lines, ImVec2(text_left, min.y + (size.y - height) * 0.5f), text_width, text, align);
+
+    record(ctx, id, label, style.selected, true);
+    return tapped(ctx, released);
+}
+
+void draw_face(ImDrawList* draw, ImVec2 c, float r, int step, int steps, const Theme& t) {
+    // mood: -1 (saddest) .. +1 (happiest), evenly spaced over the steps.
+    const float mood = steps > 1 ? -1.0f + 2.0f * static_cast<float>(step - 1) / static_cast<float>(steps - 1) : 0.0f;
+    const float line = std::max(1.5f, r * 0.08f);
+    draw->AddCircleFilled(c, r, t.face, 48);
+    draw->AddCircle(c, r, t.face_line, 48, line);
+    const float eye_y = c.y - r * 0.22f;
+    draw->AddCircleFilled(ImVec2(c.x - r * 0.34f, eye_y), r * 0.1f, t.face_line, 16);
+    draw->AddCircleFilled(ImVec2(c.x + r * 0.34f, eye_y), r * 0.1f, t.face_line, 16);
+    const float mouth_y = c.y + r * 0.38f - mood * r * 0.08f;
+    const ImVec2 left(c.x - r * 0.45f, mouth_y);
+    const ImVec2 right(c.x + r * 0.45f, mouth_y);
+    const ImVec2 control(c.x, mouth_y + mood * r * 0.42f);
+    draw->AddBezierQuadratic(left, control, right, t.face_line, line, 24);
+}
+
+bool face_tile(UiContext& ctx, const char* id, int step, int steps, ImVec2 size, bool selected,
+               const std::string& caption) {
+    const Theme& t = ctx.theme;
+    const bool released = ImGui::InvisibleButton(id, size);
+    const bool held = ImGui::IsItemActive();
+    const ImVec2 min = ImGui::GetItemRectMin();
+    const ImVec2 max = ImGui::GetItemRectMax();
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const float rounding = t.px(Theme::kRoundingMm);
+    draw->AddRectFilled(min, max, held ? t.tile_pressed : (selected ? t.selected : t.tile), rounding);
+    draw->AddRect(min, max, selected ? t.accent : t.tile_border, rounding, 0, t.px(selected ? 1.4f : 0.6f));
+
+    // Every face of a row reserves room for a two-line caption, so all faces are the same size.
+    ImFont* font = ctx.fonts.body;
+    const float caption_h = font->FontSize * 2.15f;
+    const float face_area = size.y - caption_h - t.px(6.0f);
+    const float radius = std::min(size.x * 0.36f, face_area * 0.42f);
+    draw_face(draw, ImVec2((min.x + max.x) * 0.5f, min.y + t.px(3.0f) + face_area * 0.5f), radius, step, steps, t);
+    if (!caption.empty()) {
+        const auto lines = wrap_lines(font, caption, size.x - t.px(4.0f));
+        const float text_h = lines_height(font, lines.size());
+        draw_lines(draw, font, lines, ImVec2(min.x + t.px(2.0f), max.y - t.px(3.0f) - (caption_h + text_h) * 0.5f),
+                   size.x - t.px(4.0f), t.text, Align::Center);
+    }
+    if (selected) {
+        const float mark = t.px(8.0f);
+        const ImVec2 mark_min(max.x - mark - t.px(2.5f), min.y + t.px(2.5f));
+        draw->AddCircleFilled(ImVec2(mark_min.x + mark * 0.5f, mark_min.y + mark * 0.5f), mark * 0.5f, t.accent);
+        draw_tick(draw, mark_min, mark, t.on_accent, t.px(1.0f));
+    }
+    record(ctx, id, caption.empty() ? std::to_string(step) : caption, selected, true);
+    return tapped(ctx, released);
+}
+
+void progress_bar(const UiContext& ctx, ImVec2 pos, ImVec2 size, float fraction) {
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const float r = size.y * 0.5f;
+    draw->AddRectFilled(pos, ImVec2(pos.x + size.x, pos.y + size.y), ctx.theme.progress_track, r);
+    const float filled = std::clamp(fraction, 0.0f, 1.0f) * size.x;
+    if (filled > 0.0f) {
+        draw->AddRectFilled(pos, ImVec2(pos.x + std::max(filled, size.y), pos.y + size.y), ctx.theme.accent, r);
+    }
+}
+
+bool language_button(UiContext& ctx, ImVec2 pos, ImVec2 size) {
+    const Theme& t = ctx.theme;
+    ImGui::SetCursorScreenPos(pos);
+    const std::string label = native_language_name(ctx.language());
+    // The tile draws no label; the globe and the name are laid out together below.
+    const bool pressed = tile(ctx, "language", "", size, {.kind = TileStyle::Kind::Quiet});
+    ctx.log.widgets.back().label = label;
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    ImFont* font = ctx.fonts.body;
+    const float r = t.px(4.2f);
+    const float gap = t.px(3.0f);
+    const float label_w = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0.0f, label.c_str()).x;
+    const float left = pos.x + (size.x - (2.0f * r + gap + label_w)) * 0.5f;
+    // A globe drawn as vectors: recognisable without reading any language.
+    const ImVec2 c(left + r, pos.y + size.y * 0.5f);
+    const float w = std::max(1.5f, t.px(0.45f));
+    draw->AddCircle(c, r, t.text, 32, w);
+    draw->AddLine(ImVec2(c.x - r, c.y), ImVec2(c.x + r, c.y), t.text, w);
+    draw->AddLine(ImVec2(c.x, c.y - r), ImVec2(c.x, c.y + r), t.text, w);
+    draw->AddBezierQuadratic(ImVec2(c.x, c.y - r), ImVec2(c.x - r, c.y), ImVec2(c.x, c.y + r), t.text, w, 16);
+    draw->AddBezierQuadratic(ImVec2(c.x, c.y - r), ImVec2(c.x + r, c.y), ImVec2(c.x, c.y + r), t.text, w, 16);
+    draw->AddText(font, font->FontSize, ImVec2(c.x + r + gap, c.y - font->FontSize * 0.5f), t.text, label.c_str());
+    return pressed;
+}
+
+void drag_to_scroll() {
+    ImGuiIO& io = ImGui::GetIO();
+    if (ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem | ImGuiHoveredFlags_ChildWindows) &&
+        ImGui::IsMouseDragging(ImGuiMouseButton_Left, 0.0f) && io.MouseDelta.y != 0.0f) {
+        ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
+    }
+}
+
+std::string format(const char* fmt, int a, int b) {
+    char buffer[256];
+    std::snprintf(buffer, sizeof buffer, fmt, a, b);
+    return buffer;
+}
+
+}  // namespace tillit::ui

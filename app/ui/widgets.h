@@ -1,0 +1,55 @@
+// The few widgets every screen is built from: full-viewport screens, large tiles,
+// faces drawn as vector shapes, wrapped and centred text, a progress bar, the
+// language button. Every tappable widget records itself in the WidgetLog.
+// Nothing here depends on hover: pressed and selected states only.
+#pragma once
+
+#include <string>
+
+#include <imgui.h>
+
+#include "ui/context.h"
+
+namespace tillit::ui {
+
+enum class Align { Left, Center };
+
+struct TileStyle {
+    enum class Kind { Normal, Primary, Quiet };
+    Kind kind = Kind::Normal;
+    bool selected = false;   // drawn with the accent border and a tick
+    bool checkbox = false;   // multi-choice: a box at the start of the tile
+    bool dimmed = false;     // shown greyed (e.g. at the maximum of a multi choice) but still tappable
+    ImFont* font = nullptr;  // default: fonts.body
+};
+
+// A full-viewport window with no decoration; call end_screen() after.
+void begin_screen(const char* name, const UiContext& ctx);
+void end_screen();
+
+// A large rounded tile at the cursor. Returns true when tapped (released inside,
+// and not at the end of a drag-scroll).
+bool tile(UiContext& ctx, const char* id, const std::string& label, ImVec2 size, TileStyle style = {});
+
+// One face of a 4- or 5-step scale: mood from step (1 = saddest).
+bool face_tile(UiContext& ctx, const char* id, int step, int steps, ImVec2 size, bool selected,
+               const std::string& caption);
+void draw_face(ImDrawList* draw, ImVec2 center, float radius, int step, int steps, const Theme& theme);
+
+// Wrapped text in a box of `width`, at the cursor; advances the cursor. Returns the height.
+float wrapped_text(ImFont* font, const std::string& text, float width, ImU32 color, Align align = Align::Left);
+// Height wrapped_text would take, without drawing.
+float wrapped_text_height(ImFont* font, const std::string& text, float width);
+
+void progress_bar(const UiContext& ctx, ImVec2 pos, ImVec2 size, float fraction);
+
+// The globe + current language's own name; tapping it opens the language screen.
+bool language_button(UiContext& ctx, ImVec2 pos, ImVec2 size);
+
+// Lets the current (child) window scroll by dragging a finger anywhere on it.
+void drag_to_scroll();
+
+// printf into a std::string with a translated format ("Question %d of %d").
+std::string format(const char* fmt, int a, int b);
+
+}  // namespace tillit::ui

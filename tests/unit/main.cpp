@@ -1,0 +1,3 @@
+// The unit test runner: doctest's own main, shared by every tests/unit/*.cpp file.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
