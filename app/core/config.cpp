@@ -8,14 +8,13 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <sstream>
 #include <utility>
+
+#include "core/toml_checks.h"
 
 namespace tillit {
 
@@ -23,51 +22,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using Check = std::optional<Error>;
+using detail::Check;
+using detail::FileErrors;
+using detail::in_file_order;
+using detail::in_quotes;
+using detail::is_id;
+using detail::missing;
+using detail::Place;
+using detail::type_name;
 
 // The start screen has room for two survey buttons; more would need scrolling.
 constexpr std::size_t max_offered_surveys = 2;
-
-// Formats "path:line: what". toml++ counts lines from 1; 0 means "no position", shown as 1.
-class FileErrors {
-public:
-    explicit FileErrors(std::string path) : path_(std::move(path)) {}
-
-    Error at(const toml::source_region& where, const std::string& what) const {
-        const auto line = std::max<toml::source_index>(where.begin.line, 1);
-        return make_error(path_ + ":" + std::to_string(line) + ": " + what);
-    }
-    Error at(const toml::node& node, const std::string& what) const { return at(node.source(), what); }
-    Error at(const toml::key& key, const std::string& what) const { return at(key.source(), what); }
-
-private:
-    std::string path_;
-};
-
-// One table being read and what to call it in messages ("[kiosk]").
-struct Place {
-    const FileErrors& errors;
-    const toml::table& table;
-    std::string name;
-};
-
-const char* type_name(const toml::node& node) {
-    switch (node.type()) {
-        case toml::node_type::string: return "a text";
-        case toml::node_type::integer: return "an integer";
-        case toml::node_type::floating_point: return "a decimal number";
-        case toml::node_type::boolean: return "true/false";
-        case toml::node_type::table: return "a table";
-        case toml::node_type::array: return "a list";
-        case toml::node_type::date: return "a date";
-        case toml::node_type::time: return "a time";
-        case toml::node_type::date_time: return "a date-time";
-        case toml::node_type::none: break;
-    }
-    return "nothing";
-}
-
-std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
 std::string join(const std::vector<std::string_view>& items, std::string_view decoration_left = "",
                  std::string_view decoration_right = "") {
@@ -79,25 +44,6 @@ std::string join(const std::vector<std::string_view>& items, std::string_view de
     return list;
 }
 
-bool is_id(std::string_view id, char separator) {
-    return !id.empty() && std::all_of(id.begin(), id.end(), [separator](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == separator;
-    });
-}
-
-// The table's entries in file order: toml++ keeps keys sorted, but a person fixing a
-// file expects the first problem reported to be the one nearest the top.
-std::vector<std::pair<const toml::key*, const toml::node*>> in_file_order(const toml::table& table) {
-    std::vector<std::pair<const toml::key*, const toml::node*>> entries;
-    for (auto&& [key, node] : table) entries.emplace_back(&key, &node);
-    std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
-        const auto& pa = a.first->source().begin;
-        const auto& pb = b.first->source().begin;
-        return pa.line != pb.line ? pa.line < pb.line : pa.column < pb.column;
-    });
-    return entries;
-}
-
 // Unknown keys are errors: a typo such as "idle_timout_seconds" would otherwise be
 // ignored and the kiosk would quietly run with the default.
 Check check_keys(const Place& place, const std::vector<std::string_view>& allowed) {
@@ -107,10 +53,6 @@ Check check_keys(const Place& place, const std::vector<std::string_view>& allowe
                                          "; allowed keys: " + join(allowed));
     }
     return std::nullopt;
-}
-
-Error missing(const Place& place, std::string_view key, const std::string& hint) {
-    return place.errors.at(place.table, place.name + " has no " + in_quotes(key) + "; " + hint);
 }
 
 // A non-empty string; `out` stays empty when the key is absent.
@@ -379,18 +321,6 @@ Check read_config(const Place& root, const fs::path& config_dir, KioskConfig& co
     return read_screen(Place{root.errors, *screen, "[screen]"}, config);
 }
 
-// Reads the whole file ourselves so a missing or unreadable file gets its own message.
-Result<std::string> read_file(const std::string& path) {
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) return make_error(path + ": cannot read the config file (it is a folder)");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return make_error(path + ": cannot read the config file (" + std::strerror(errno) + ")");
-    std::ostringstream content;
-    content << in.rdbuf();
-    if (in.bad()) return make_error(path + ": cannot read the config file (" + std::strerror(errno) + ")");
-    return content.str();
-}
-
 }  // namespace
 
 bool is_known_language(std::string_view code) {
@@ -412,16 +342,9 @@ std::string known_language_list() {
 }
 
 Result<KioskConfig> load_config(const std::string& path) {
-    auto content = read_file(path);
-    if (!content) return make_error(content.error());
-
     const FileErrors errors(path);
-    toml::table root;
-    try {
-        root = toml::parse(content.value(), path);
-    } catch (const toml::parse_error& error) {
-        return errors.at(error.source(), "not valid TOML: " + std::string(error.description()));
-    }
+    auto root = detail::parse_toml_file(path, "config file", errors);
+    if (!root) return make_error(root.error());
 
     KioskConfig config;
     // The folder as named, not a symlink's target: admins think of the file where they put it.
@@ -429,7 +352,7 @@ Result<KioskConfig> load_config(const std::string& path) {
     const fs::path absolute_path = fs::absolute(path, ec);
     const fs::path config_dir = resolve(fs::current_path(ec), absolute_path.parent_path().string());
     config.config_path = (config_dir / absolute_path.filename()).string();
-    if (auto error = read_config(Place{errors, root, "the config"}, config_dir, config)) return *error;
+    if (auto error = read_config(Place{errors, root.value(), "the config"}, config_dir, config)) return *error;
     return config;
 }
 

@@ -296,10 +296,12 @@ Result<Translations> Translations::load(const std::string& translations_dir,
     return translations;
 }
 
-const char* Translations::tr(const char* msgid) const {
+const char* Translations::tr(const char* msgid) const { return tr_in(language_, msgid); }
+
+const char* Translations::tr_in(const std::string& language, const char* msgid) const {
     if (msgid == nullptr) return "";
-    if (const Catalog* current = catalog(language_)) {
-        if (const std::string* translation = current->find(msgid)) return translation->c_str();
+    if (const Catalog* wanted = catalog(language)) {
+        if (const std::string* translation = wanted->find(msgid)) return translation->c_str();
     }
     return msgid;
 }

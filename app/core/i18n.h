@@ -41,6 +41,8 @@ public:
     const std::string& language() const { return language_; }
     // The translation of msgid in the current language, or msgid itself.
     const char* tr(const char* msgid) const;
+    // The translation of msgid in `language` (not the current one), or msgid itself.
+    const char* tr_in(const std::string& language, const char* msgid) const;
     const Catalog* catalog(const std::string& language) const;
 
 private:

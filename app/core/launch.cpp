@@ -2,6 +2,9 @@
 // stopping at the first problem with one clear line.
 #include "core/launch.h"
 
+#include <toml++/toml.h>
+
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <string_view>
@@ -19,6 +22,18 @@ bool parse_size(std::string_view text, int& width, int& height) {
     return rw.ec == std::errc{} && rw.ptr == w.data() + w.size() && rh.ec == std::errc{} &&
            rh.ptr == h.data() + h.size() && width >= 320 && height >= 240 && width <= 16384 &&
            height <= 16384;
+}
+
+// The line of the top-level id in a survey file load_survey has already accepted, so the
+// message points at the id itself rather than the comments above it.
+long id_line(const std::string& path) {
+    try {
+        const toml::table root = toml::parse_file(path);
+        if (const toml::node* id = root.get("id")) return std::max<long>(id->source().begin.line, 1);
+    } catch (const toml::parse_error&) {
+        // Changed since it was loaded: the file is still the place to look.
+    }
+    return 1;
 }
 
 }  // namespace
@@ -83,8 +98,9 @@ Result<KioskSetup> load_kiosk(const LaunchOptions& options) {
         auto survey = load_survey(path, setup.config.languages);
         if (!survey) return make_error(survey.error());
         if (survey.value().id != survey_id) {
-            return make_error(path + ":1: the survey's id is '" + survey.value().id +
-                              "' but kiosk.toml asks for '" + survey_id + "'; make them the same");
+            return make_error(path + ":" + std::to_string(id_line(path)) + ": the survey's id is '" +
+                              survey.value().id + "' but kiosk.toml asks for '" + survey_id +
+                              "'; make them the same");
         }
         setup.surveys.push_back(std::move(survey).value());
     }

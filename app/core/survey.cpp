@@ -8,18 +8,14 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdint>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <limits>
 #include <optional>
-#include <sstream>
 #include <string_view>
 #include <utility>
 
 #include "core/config.h"
+#include "core/toml_checks.h"
 
 namespace tillit {
 
@@ -31,67 +27,15 @@ const std::string no_text;
 constexpr std::string_view text_separator = "::";
 constexpr std::int64_t max_text_length_limit = 2000;
 
-using Check = std::optional<Error>;
+using detail::Check;
+using detail::FileErrors;
+using detail::in_file_order;
+using detail::in_quotes;
+using detail::missing;
+using detail::Place;
+using detail::type_name;
 
-// Formats "path:line: what". toml++ counts lines from 1; 0 means "no position", shown as 1.
-class FileErrors {
-public:
-    explicit FileErrors(std::string path) : path_(std::move(path)) {}
-
-    Error at(const toml::source_region& where, const std::string& what) const {
-        const auto line = std::max<toml::source_index>(where.begin.line, 1);
-        return make_error(path_ + ":" + std::to_string(line) + ": " + what);
-    }
-    Error at(const toml::node& node, const std::string& what) const { return at(node.source(), what); }
-    Error at(const toml::key& key, const std::string& what) const { return at(key.source(), what); }
-
-private:
-    std::string path_;
-};
-
-// One table being read and what to call it in messages ("question \"inst_trust\"").
-struct Place {
-    const FileErrors& errors;
-    const toml::table& table;
-    std::string name;
-};
-
-const char* type_name(const toml::node& node) {
-    switch (node.type()) {
-        case toml::node_type::string: return "a text";
-        case toml::node_type::integer: return "an integer";
-        case toml::node_type::floating_point: return "a decimal number";
-        case toml::node_type::boolean: return "true/false";
-        case toml::node_type::table: return "a table";
-        case toml::node_type::array: return "a list";
-        case toml::node_type::date: return "a date";
-        case toml::node_type::time: return "a time";
-        case toml::node_type::date_time: return "a date-time";
-        case toml::node_type::none: break;
-    }
-    return "nothing";
-}
-
-std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
-
-bool is_survey_id(std::string_view id) {
-    return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-    });
-}
-
-// The table's entries in the order they appear in the file: toml++ keeps keys sorted,
-// but a person fixing a file expects the first problem to be the one nearest the top.
-std::vector<std::pair<const toml::key*, const toml::node*>> in_file_order(const toml::table& table) {
-    std::vector<std::pair<const toml::key*, const toml::node*>> entries;
-    for (auto&& [key, node] : table) entries.emplace_back(&key, &node);
-    std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
-        const auto& pa = a.first->source().begin;
-        const auto& pb = b.first->source().begin;
-        return pa.line != pb.line ? pa.line < pb.line : pa.column < pb.column;
-    });
-    return entries;
-}
+bool is_survey_id(std::string_view id) { return detail::is_id(id, '_'); }
 
 // Keys one kind of table may hold: plain ones, and texts written "base::<lang>".
 struct KeyRules {
@@ -129,10 +73,6 @@ Check check_keys(const Place& place, const KeyRules& rules) {
                                          "; allowed keys: " + allowed_keys(rules));
     }
     return std::nullopt;
-}
-
-Error missing(const Place& place, std::string_view key, const std::string& hint) {
-    return place.errors.at(place.table, place.name + " has no " + in_quotes(key) + "; " + hint);
 }
 
 Check read_string(const Place& place, std::string_view key, std::optional<std::string>& out) {
@@ -455,20 +395,6 @@ Check read_survey(const Place& place, const std::vector<std::string>& languages,
     return std::nullopt;
 }
 
-// Reads the whole file ourselves so a missing or unreadable file gets its own message.
-Result<std::string> read_file(const std::string& path) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) {
-        return make_error(path + ": cannot read the survey file (it is a folder)");
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return make_error(path + ": cannot read the survey file (" + std::strerror(errno) + ")");
-    std::ostringstream content;
-    content << in.rdbuf();
-    if (in.bad()) return make_error(path + ": cannot read the survey file (" + std::strerror(errno) + ")");
-    return content.str();
-}
-
 }  // namespace
 
 const std::string& text_in(const LocalText& text, const std::string& language) {
@@ -504,20 +430,13 @@ const Question* Survey::find_question(const std::string& question_id) const {
 }
 
 Result<Survey> load_survey(const std::string& path, const std::vector<std::string>& languages) {
-    auto content = read_file(path);
-    if (!content) return make_error(content.error());
-
     const FileErrors errors(path);
-    toml::table root;
-    try {
-        root = toml::parse(content.value(), path);
-    } catch (const toml::parse_error& error) {
-        return errors.at(error.source(), "not valid TOML: " + std::string(error.description()));
-    }
+    auto root = detail::parse_toml_file(path, "survey file", errors);
+    if (!root) return make_error(root.error());
 
     Survey survey;
     survey.source_path = path;
-    if (auto error = read_survey(Place{errors, root, "the survey"}, languages, survey)) return *error;
+    if (auto error = read_survey(Place{errors, root.value(), "the survey"}, languages, survey)) return *error;
     return survey;
 }
 

@@ -17,6 +17,7 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
+#include "core/privacy.h"
 #include "core/recorder.h"
 #include "platform/fonts.h"
 #include "platform/test_hooks.h"
@@ -277,6 +278,10 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
             const bool on_question = app.screen() == ui::Screen::Question || app.screen() == ui::Screen::FreeText;
             facts.question_id = session != nullptr && on_question ? session->current().id : "";
             facts.idle_warning = app.idle_warning();
+            if (session != nullptr && app.screen() == ui::Screen::FreeText) {
+                const Answer* answer = session->current_answer();
+                facts.text_length = answer != nullptr ? static_cast<long>(utf8_length(answer->text)) : 0;
+            }
             glfwGetWindowPos(win, &facts.window_x, &facts.window_y);
             facts.width = fb_w;
             facts.height = fb_h;

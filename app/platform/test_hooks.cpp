@@ -37,7 +37,8 @@ std::string widgets_json(const FrameFacts& facts, const ui::WidgetLog& log) {
                            {"w", w.max.x - w.min.x},
                            {"h", w.max.y - w.min.y},
                            {"selected", w.selected},
-                           {"enabled", w.enabled}});
+                           {"enabled", w.enabled},
+                           {"clipped", w.clipped}});
     }
     const nlohmann::json doc = {
         {"screen", facts.screen},
@@ -45,6 +46,7 @@ std::string widgets_json(const FrameFacts& facts, const ui::WidgetLog& log) {
         {"language", facts.language},
         {"question_id", facts.question_id},
         {"idle_warning", facts.idle_warning},
+        {"text_length", facts.text_length},
         {"window", {{"x", facts.window_x}, {"y", facts.window_y}, {"width", facts.width}, {"height", facts.height}}},
         {"px_per_mm", facts.px_per_mm},
         {"widgets", widgets},

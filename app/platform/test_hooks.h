@@ -19,6 +19,7 @@ struct FrameFacts {
     std::string language;
     std::string question_id;
     bool idle_warning = false;
+    long text_length = -1;  // free-text screen: characters typed so far (never the text itself)
     int window_x = 0, window_y = 0, width = 0, height = 0;
     float px_per_mm = 0.0f;
 };

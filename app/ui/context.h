@@ -61,6 +61,7 @@ struct WidgetRecord {
     ImVec2 max;
     bool selected = false;
     bool enabled = true;
+    bool clipped = false;  // partly scrolled out of its list: min/max is only the visible part
 };
 
 struct WidgetLog {

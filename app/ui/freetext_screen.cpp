@@ -101,7 +101,10 @@ std::optional<FreeTextIntent> draw(FreeTextScreen& screen, UiContext& ctx, const
     const float text_w = width - t.px(40.0f);
     const float full_h = wrapped_text_height(ctx.fonts.body, text + "|", text_w);
     draw->PushClipRect(box_min, box_max, true);
-    ImGui::SetCursorScreenPos(ImVec2(box_min.x + t.px(3.0f), box_max.y - t.px(3.0f) - std::max(full_h, line_h)));
+    // Start at the top; once the text outgrows the box, keep its end (and the caret) in view.
+    const float inner_h = box_max.y - box_min.y - t.px(6.0f);
+    const float text_y = full_h <= inner_h ? box_min.y + t.px(3.0f) : box_max.y - t.px(3.0f) - full_h;
+    ImGui::SetCursorScreenPos(ImVec2(box_min.x + t.px(3.0f), text_y));
     wrapped_text(ctx.fonts.body, text + "|", text_w, t.text);
     draw->PopClipRect();
     const std::string counter = std::to_string(utf8_length(text)) + " / " + std::to_string(q.max_length);
@@ -140,7 +143,7 @@ std::optional<FreeTextIntent> draw(FreeTextScreen& screen, UiContext& ctx, const
         intent = FreeTextIntent{FreeTextIntent::Kind::Type, " ", {}};
     }
     ImGui::SetCursorScreenPos(ImVec2(kb_left + 8.0f * (key_w + gap), last_y));
-    if (tile(ctx, "key_backspace", ctx.tr("‹ Delete"), ImVec2(key_w * 3.0f + gap * 2.0f, key_h))) {
+    if (tile(ctx, "key_backspace", std::string("‹ ") + ctx.tr("Delete"), ImVec2(key_w * 3.0f + gap * 2.0f, key_h))) {
         intent = FreeTextIntent{FreeTextIntent::Kind::Backspace, {}, {}};
     }
 

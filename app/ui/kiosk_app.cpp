@@ -39,6 +39,9 @@ std::string KioskApp::screen_key() const {
     if (!idle_warning() && session_ && (screen_ == Screen::Question || screen_ == Screen::FreeText)) {
         key += "_" + session_->current().id;
     }
+    if (!idle_warning() && screen_ == Screen::SaveFailed && save_failed_.failed_attempts > 1) {
+        key += "_retry" + std::to_string(save_failed_.failed_attempts);
+    }
     return key + "_" + translations_.language();
 }
 
@@ -48,8 +51,9 @@ void KioskApp::go(Screen screen) {
     idle_since_.reset();
 }
 
-void KioskApp::open_language(Screen back_to) {
+void KioskApp::open_language(Screen back_to, bool back_ends_session) {
     language_return_ = back_to;
+    language_back_ends_session_ = back_ends_session;
     go(Screen::Language);
 }
 
@@ -57,7 +61,7 @@ void KioskApp::begin_survey(std::size_t survey_index) {
     session_.emplace(surveys_[survey_index], translations_.language());
     questions_started_ = false;
     if (config_.languages.size() > 1) {
-        open_language(Screen::Promise);
+        open_language(Screen::Promise, true);
     } else {
         go(Screen::Promise);
     }
@@ -74,6 +78,7 @@ void KioskApp::store_one_tap() {
     auto saved = recorder_.submit(*session_);
     if (!saved) {
         std::fprintf(stderr, "tillit-kiosk: %s\n", saved.error().c_str());
+        save_failed_.failed_attempts = screen_ == Screen::SaveFailed ? save_failed_.failed_attempts + 1 : 1;
         go(Screen::SaveFailed);
         return;
     }
@@ -98,6 +103,7 @@ void KioskApp::send() {
     if (!saved) {
         // The reason goes to the admin's log; the resident sees calm words. No answers logged.
         std::fprintf(stderr, "tillit-kiosk: %s\n", saved.error().c_str());
+        save_failed_.failed_attempts = screen_ == Screen::SaveFailed ? save_failed_.failed_attempts + 1 : 1;
         go(Screen::SaveFailed);
         return;
     }
@@ -195,7 +201,7 @@ void KioskApp::frame(UiContext& ctx) {
                     translations_.set_language(intent->language);
                     if (session_) session_->set_language(intent->language);
                     go(language_return_);
-                } else if (language_return_ == Screen::Promise && !questions_started_) {
+                } else if (language_back_ends_session_) {
                     end_session(true);  // "back" from the first language choice: not started after all
                 } else {
                     go(language_return_);
@@ -271,7 +277,8 @@ double KioskApp::next_deadline() const {
             } else {
                 deadline = idle_at;
             }
-            if (question_.max_note_until > now_) deadline = std::min(deadline, question_.max_note_until);
+            // Until tick() has cleared it, so the note's own deadline is not lost once reached.
+            if (question_.max_note_until > 0.0) deadline = std::min(deadline, question_.max_note_until);
             break;
         case Screen::Language:
         case Screen::Promise:

@@ -62,7 +62,8 @@ private:
     void end_session(bool record_abandonment);  // back to the start for the next person
     void go(Screen screen);
     void apply(const QuestionIntent& intent);
-    void open_language(Screen back_to);
+    // back_ends_session: the first language choice of a survey, where "back" means not starting after all.
+    void open_language(Screen back_to, bool back_ends_session = false);
 
     const KioskConfig& config_;
     const std::vector<Survey>& surveys_;
@@ -71,6 +72,7 @@ private:
 
     Screen screen_ = Screen::Start;
     Screen language_return_ = Screen::Start;
+    bool language_back_ends_session_ = false;
     std::optional<Session> session_;
     bool questions_started_ = false;       // the resident has seen question 1
     std::optional<std::string> one_tap_response_;  // id of the stored one-tap answer

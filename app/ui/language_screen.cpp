@@ -17,11 +17,22 @@ std::optional<LanguageIntent> draw(LanguageScreen&, UiContext& ctx, const std::v
 
     ImGui::SetCursorScreenPos(ImVec2(margin, margin));
     wrapped_text(ctx.fonts.title, ctx.tr("Choose language"), size.x - 2 * margin, t.text, Align::Center);
+    // The same request in every other language: the person here may not read the current one.
+    std::string others;
+    for (const auto& language : languages) {
+        if (language == ctx.language()) continue;
+        if (!others.empty()) others += "  ·  ";
+        others += ctx.translations.tr_in(language, "Choose language");
+    }
+    if (!others.empty()) {
+        ImGui::SetCursorScreenPos(ImVec2(margin, ImGui::GetCursorScreenPos().y + t.px(2.0f)));
+        wrapped_text(ctx.fonts.body, others, size.x - 2 * margin, t.text_muted, Align::Center);
+    }
 
     const int columns = languages.size() <= 2 ? static_cast<int>(languages.size()) : 3;
     const float tile_w = std::min(t.px(110.0f), (size.x - 2 * margin - gap * static_cast<float>(columns - 1)) /
                                                     static_cast<float>(std::max(columns, 1)));
-    const float tile_h = t.px(28.0f);
+    const float tile_h = t.px(32.0f);
     const float grid_w = tile_w * static_cast<float>(columns) + gap * static_cast<float>(columns - 1);
     const float top = ImGui::GetCursorScreenPos().y + t.px(12.0f);
     for (std::size_t i = 0; i < languages.size(); ++i) {
@@ -37,7 +48,7 @@ std::optional<LanguageIntent> draw(LanguageScreen&, UiContext& ctx, const std::v
 
     const float bar_h = t.px(24.0f);
     ImGui::SetCursorScreenPos(ImVec2(margin, size.y - margin * 0.75f - bar_h));
-    if (tile(ctx, "back", ctx.tr("‹ Back"), ImVec2(t.px(65.0f), bar_h), {.kind = TileStyle::Kind::Quiet})) {
+    if (tile(ctx, "back", back_label(ctx), ImVec2(t.px(65.0f), bar_h), {.kind = TileStyle::Kind::Quiet})) {
         intent = LanguageIntent{LanguageIntent::Kind::Back, {}};
     }
     end_screen();

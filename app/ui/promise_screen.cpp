@@ -39,12 +39,12 @@ std::optional<PromiseIntent> draw(PromiseScreen&, UiContext& ctx) {
     const float bottom_h = t.px(26.0f);
     const float bottom_y = size.y - margin * 0.75f - bottom_h;
     ImGui::SetCursorScreenPos(ImVec2(margin, bottom_y));
-    if (tile(ctx, "back", ctx.tr("‹ Back"), ImVec2(t.px(65.0f), bottom_h), {.kind = TileStyle::Kind::Quiet})) {
+    if (tile(ctx, "back", back_label(ctx), ImVec2(t.px(65.0f), bottom_h), {.kind = TileStyle::Kind::Quiet})) {
         intent = PromiseIntent::Back;
     }
     const float begin_w = t.px(130.0f);
     ImGui::SetCursorScreenPos(ImVec2(size.x - margin - begin_w, bottom_y));
-    if (tile(ctx, "begin", ctx.tr("I understand, start ›"), ImVec2(begin_w, bottom_h),
+    if (tile(ctx, "begin", std::string(ctx.tr("I understand, start")) + " ›", ImVec2(begin_w, bottom_h),
              {.kind = TileStyle::Kind::Primary})) {
         intent = PromiseIntent::Begin;
     }

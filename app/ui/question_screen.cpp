@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <imgui_internal.h>  // SetScrollY(window): 1.86 has no SetNextWindowScroll
+
 #include "ui/widgets.h"
 
 namespace tillit::ui {
@@ -78,12 +80,18 @@ void draw_choices(UiContext& ctx, const Question& q, const Answer* answer, float
     const std::size_t chosen = answer != nullptr && answer->kind == Answer::Kind::Choice ? answer->choices.size() : 0;
     const bool at_max = multi && q.max_choices > 0 && chosen >= static_cast<std::size_t>(q.max_choices);
     const ImVec2 origin = ImGui::GetCursorScreenPos();
-    float row_bottom = origin.y;
+    float row_top = origin.y;
+    float row_h = 0.0f;
     for (std::size_t i = 0; i < q.options.size(); ++i) {
         const Option& option = q.options[i];
         const std::string label = text_in(option.label, ctx.language());
+        if (i > 0 && i % static_cast<std::size_t>(columns) == 0) {
+            // A row starts below the tallest tile of the row above, so tiles never overlap.
+            row_top += row_h + gap;
+            row_h = 0.0f;
+        }
         const float x = origin.x + (width - grid_w) * 0.5f + static_cast<float>(i % static_cast<std::size_t>(columns)) * (tile_w + gap);
-        const float y = origin.y + static_cast<float>(i / static_cast<std::size_t>(columns)) * (t.px(Theme::kTargetMm) + gap);
+        const float y = row_top;
         // A long label gets a taller tile rather than a smaller font.
         const float text_h = wrapped_text_height(ctx.fonts.body, label, tile_w - t.px(multi ? 26.0f : 16.0f));
         const float tile_h = std::max(t.px(Theme::kTargetMm), text_h + t.px(6.0f));
@@ -94,9 +102,9 @@ void draw_choices(UiContext& ctx, const Question& q, const Answer* answer, float
                  {.selected = selected, .checkbox = multi, .dimmed = at_max && !selected && !option.exclusive})) {
             intent = QuestionIntent{multi ? QuestionIntent::Kind::Toggle : QuestionIntent::Kind::Option, 0, option.id};
         }
-        row_bottom = std::max(row_bottom, y + tile_h);
+        row_h = std::max(row_h, tile_h);
     }
-    ImGui::SetCursorScreenPos(ImVec2(origin.x, row_bottom));
+    ImGui::SetCursorScreenPos(ImVec2(origin.x, row_top + row_h));
     ImGui::Dummy(ImVec2(width, 0));
 }
 
@@ -144,7 +152,7 @@ std::optional<QuestionIntent> draw_question_footer(UiContext& ctx, const Session
         return intent;
     }
     ImGui::SetCursorScreenPos(ImVec2(margin, y));
-    if (tile(ctx, "back", ctx.tr("‹ Back"), ImVec2(w, h), {.kind = TileStyle::Kind::Quiet})) {
+    if (tile(ctx, "back", back_label(ctx), ImVec2(w, h), {.kind = TileStyle::Kind::Quiet})) {
         intent = QuestionIntent{QuestionIntent::Kind::Back, 0, {}};
     }
     if (session.current().skippable) {
@@ -155,7 +163,7 @@ std::optional<QuestionIntent> draw_question_footer(UiContext& ctx, const Session
     }
     ImGui::SetCursorScreenPos(ImVec2(size.x - margin - w, y));
     const bool last = session.is_last();
-    if (tile(ctx, last ? "send" : "next", last ? ctx.tr("Send") : ctx.tr("Next ›"), ImVec2(w, h),
+    if (tile(ctx, last ? "send" : "next", last ? ctx.tr("Send") : next_label(ctx), ImVec2(w, h),
              {.kind = TileStyle::Kind::Primary})) {
         intent = QuestionIntent{last ? QuestionIntent::Kind::Send : QuestionIntent::Kind::Next, 0, {}};
     }
@@ -184,6 +192,13 @@ std::optional<QuestionIntent> draw(QuestionScreen& screen, UiContext& ctx, const
         ImGui::SetCursorScreenPos(ImVec2(margin, y + t.px(2.0f)));
         y += t.px(2.0f) + wrapped_text(ctx.fonts.small, text_in(q.note, ctx.language()), width, t.text_muted);
     }
+    if (q.type == QuestionType::Multi && q.max_choices > 0) {
+        const Answer* chosen = session.current_answer();
+        const int count = chosen != nullptr && chosen->kind == Answer::Kind::Choice ? static_cast<int>(chosen->choices.size()) : 0;
+        ImGui::SetCursorScreenPos(ImVec2(margin, y + t.px(2.0f)));
+        y += t.px(2.0f) + wrapped_text(ctx.fonts.small, format(ctx.tr("Chosen: %d of at most %d"), count, q.max_choices),
+                                       width, t.text_muted);
+    }
     if (screen.max_note_until > ctx.now) {
         ImGui::SetCursorScreenPos(ImVec2(margin, y + t.px(2.0f)));
         y += t.px(2.0f) + wrapped_text(ctx.fonts.small,
@@ -201,6 +216,7 @@ std::optional<QuestionIntent> draw(QuestionScreen& screen, UiContext& ctx, const
     ImGui::PushStyleColor(ImGuiCol_ChildBg, IM_COL32(0, 0, 0, 0));
     ImGui::BeginChild("answers", ImVec2(width + margin, std::max(area_h, t.px(30.0f))), false,
                       ImGuiWindowFlags_NoScrollWithMouse);
+    ImGuiWindow* answers = ImGui::GetCurrentWindow();
     ImGui::SetCursorScreenPos(ImVec2(margin, ImGui::GetCursorScreenPos().y));
     const Answer* answer = session.current_answer();
     if (q.type == QuestionType::Scale5 || q.type == QuestionType::Scale4) {
@@ -213,7 +229,12 @@ std::optional<QuestionIntent> draw(QuestionScreen& screen, UiContext& ctx, const
     ImGui::PopStyleColor();
     ImGui::PopStyleVar(2);
 
-    if (auto footer = draw_question_footer(ctx, session, view.followup)) intent = footer;
+    if (auto footer = draw_question_footer(ctx, session, view.followup)) {
+        intent = footer;
+        // Every footer button leaves this question; the list is shared by all questions,
+        // so the next one must not open scrolled to where this one was.
+        ImGui::SetScrollY(answers, 0.0f);
+    }
     end_screen();
     return intent;
 }

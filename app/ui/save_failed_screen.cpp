@@ -7,7 +7,7 @@
 
 namespace tillit::ui {
 
-std::optional<SaveFailedIntent> draw(SaveFailedScreen&, UiContext& ctx) {
+std::optional<SaveFailedIntent> draw(SaveFailedScreen& screen, UiContext& ctx) {
     const Theme& t = ctx.theme;
     begin_screen("save_failed", ctx);
     std::optional<SaveFailedIntent> intent;
@@ -19,6 +19,12 @@ std::optional<SaveFailedIntent> draw(SaveFailedScreen&, UiContext& ctx) {
     ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + t.px(6.0f)));
     wrapped_text(ctx.fonts.question, ctx.tr("You did nothing wrong. Please tell the staff so that they can fix the kiosk."),
                  text_w, t.text, Align::Center);
+    if (screen.failed_attempts > 1) {
+        // Visible proof that "try again" did something.
+        ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + t.px(5.0f)));
+        wrapped_text(ctx.fonts.body, format(ctx.tr("Tried %d times without success."), screen.failed_attempts, 0),
+                     text_w, t.warning, Align::Center);
+    }
     const ImVec2 button(t.px(90.0f), t.px(26.0f));
     const float gap = t.px(10.0f);
     const float y = ImGui::GetCursorScreenPos().y + t.px(14.0f);

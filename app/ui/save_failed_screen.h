@@ -9,7 +9,9 @@
 
 namespace tillit::ui {
 
-struct SaveFailedScreen {};
+struct SaveFailedScreen {
+    int failed_attempts = 0;  // 1 when first shown; a failed retry says so
+};
 
 enum class SaveFailedIntent { Retry, Leave };
 

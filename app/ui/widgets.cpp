@@ -62,12 +62,13 @@ void record(UiContext& ctx, const char* id, const std::string& label, bool selec
     ImVec2 max = ImGui::GetItemRectMax();
     const ImDrawList* draw = ImGui::GetWindowDrawList();
     const ImVec4 clip = draw->_ClipRectStack.Size > 0 ? draw->_ClipRectStack.back() : ImVec4(min.x, min.y, max.x, max.y);
+    const bool clipped = min.x < clip.x || min.y < clip.y || max.x > clip.z || max.y > clip.w;
     min.x = std::max(min.x, clip.x);
     min.y = std::max(min.y, clip.y);
     max.x = std::min(max.x, clip.z);
     max.y = std::min(max.y, clip.w);
     if (max.x - min.x < 1.0f || max.y - min.y < 1.0f) return;
-    ctx.log.widgets.push_back({id, label, min, max, selected, enabled});
+    ctx.log.widgets.push_back({id, label, min, max, selected, enabled, clipped});
 }
 
 bool tapped(const UiContext& ctx, bool released) {
@@ -265,11 +266,17 @@ bool language_button(UiContext& ctx, ImVec2 pos, ImVec2 size) {
 
 void drag_to_scroll() {
     ImGuiIO& io = ImGui::GetIO();
+    // Not in the frame the finger lands: a touch screen moves the pointer there in the same
+    // frame, and that jump from the previous touch is not a drag.
     if (ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem | ImGuiHoveredFlags_ChildWindows) &&
-        ImGui::IsMouseDragging(ImGuiMouseButton_Left, 0.0f) && io.MouseDelta.y != 0.0f) {
+        ImGui::IsMouseDragging(ImGuiMouseButton_Left, 0.0f) && !ImGui::IsMouseClicked(ImGuiMouseButton_Left) &&
+        io.MouseDelta.y != 0.0f) {
         ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
     }
 }
+
+std::string back_label(const UiContext& ctx) { return std::string("‹ ") + ctx.tr("Back"); }
+std::string next_label(const UiContext& ctx) { return std::string(ctx.tr("Next")) + " ›"; }
 
 std::string format(const char* fmt, int a, int b) {
     char buffer[256];

@@ -49,6 +49,11 @@ bool language_button(UiContext& ctx, ImVec2 pos, ImVec2 size);
 // Lets the current (child) window scroll by dragging a finger anywhere on it.
 void drag_to_scroll();
 
+// "‹ Back" and "Next ›": the chevrons are drawing, not text to translate (and they
+// will mirror for right-to-left languages).
+std::string back_label(const UiContext& ctx);
+std::string next_label(const UiContext& ctx);
+
 // printf into a std::string with a translated format ("Question %d of %d").
 std::string format(const char* fmt, int a, int b);
 

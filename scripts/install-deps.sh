@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs, from Debian 12's archive, whatever the build, the app and the tests need
+# and the machine does not have yet. Idempotent; needs root or sudo only when
+# something is missing.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake pkg-config
+  # libraries (see README: Dependencies)
+  libimgui-dev libstb-dev libglfw3-dev libgl-dev libsqlite3-dev libsodium-dev
+  nlohmann-json3-dev libtomlplusplus-dev doctest-dev
+  # run time: fonts and a software OpenGL for machines without a GPU
+  fonts-noto-core libgl1-mesa-dri libglx-mesa0
+  # tests: a virtual X server, real input events, catalog checks, the test driver
+  xvfb xdotool gettext python3
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$package")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

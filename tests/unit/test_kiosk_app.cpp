@@ -1,0 +1,1007 @@
+// Tests for ui/kiosk_app: the resident flow in headless ImGui frames. Real surveys,
+// real catalogs, an in-memory store; taps go through io.MousePos/io.MouseDown like the
+// kiosk loop's, one frame down and one up. Time is passed explicitly (on_input, tick),
+// so idle and thank-you timers are exact and nothing sleeps. Every frame also checks
+// that every tappable widget on screen is at least 20 x 20 mm and that none overlap.
+// The real window, fonts from the platform layer and X input are tested in tests/gui.
+#ifdef TILLIT_HAVE_UI
+
+#include <doctest/doctest.h>
+#include <imgui.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/config.h"
+#include "core/i18n.h"
+#include "core/recorder.h"
+#include "core/session.h"
+#include "core/store.h"
+#include "core/survey.h"
+#include "ui/kiosk_app.h"
+#include "ui/widgets.h"
+
+using nlohmann::json;
+using tillit::ui::Screen;
+
+namespace {
+
+constexpr float kMinTargetMm = 20.0f;
+const ImVec2 kFullHd(1920.0f, 1080.0f);
+constexpr float kFullHdWidthMm = 527.0f;
+
+// 2026-11-23 14:37 local time: the recorder's clock, so the bucket is "2026-11-23T14".
+std::chrono::system_clock::time_point fixed_time() {
+    std::tm local{};
+    local.tm_year = 2026 - 1900;
+    local.tm_mon = 10;
+    local.tm_mday = 23;
+    local.tm_hour = 14;
+    local.tm_min = 37;
+    local.tm_isdst = -1;
+    return std::chrono::system_clock::from_time_t(std::mktime(&local));
+}
+
+tillit::Survey load_survey_file(const std::string& id) {
+    const std::string path = std::string(TILLIT_SOURCE_DIR) + "/kiosk-config/surveys/" + id + ".toml";
+    auto survey = tillit::load_survey(path, {"sv", "en"});
+    REQUIRE_MESSAGE(survey.ok(), (survey.ok() ? "" : survey.error()));
+    return std::move(survey).value();
+}
+
+tillit::KioskConfig test_config(const std::vector<std::string>& surveys) {
+    tillit::KioskConfig config;
+    config.venue_id = "test-venue";
+    config.venue_name = "Testplatsen";
+    config.languages = {"sv", "en"};
+    config.default_language = "sv";
+    config.surveys = surveys;
+    config.idle_timeout_seconds = 60;
+    config.idle_countdown_seconds = 20;
+    config.thanks_seconds = 8;
+    return config;
+}
+
+tillit::Translations load_translations() {
+    auto translations = tillit::Translations::load(std::string(TILLIT_SOURCE_DIR) + "/translations", {"sv", "en"});
+    REQUIRE_MESSAGE(translations.ok(), (translations.ok() ? "" : translations.error()));
+    return std::move(translations).value();
+}
+
+std::unique_ptr<tillit::Store> open_store() {
+    auto store = tillit::Store::open_in_memory();
+    REQUIRE_MESSAGE(store.ok(), (store.ok() ? "" : store.error()));
+    return std::move(store).value();
+}
+
+// An ImGui context with a built font atlas and no renderer: NewFrame/Render work, nothing is drawn.
+class HeadlessImGui {
+public:
+    HeadlessImGui(ImVec2 display, float screen_width_mm) : context_(ImGui::CreateContext()) {
+        ImGuiIO& io = ImGui::GetIO();
+        io.IniFilename = nullptr;
+        io.LogFilename = nullptr;
+        io.DisplaySize = display;
+        io.DeltaTime = 1.0f / 60.0f;
+        theme.px_per_mm = display.x / screen_width_mm;
+        load_fonts(io);
+        unsigned char* pixels = nullptr;
+        int width = 0;
+        int height = 0;
+        io.Fonts->GetTexDataAsRGBA32(&pixels, &width, &height);
+        REQUIRE(io.Fonts->IsBuilt());
+    }
+    ~HeadlessImGui() { ImGui::DestroyContext(context_); }
+    HeadlessImGui(const HeadlessImGui&) = delete;
+    HeadlessImGui& operator=(const HeadlessImGui&) = delete;
+
+    tillit::ui::Theme theme;
+    tillit::ui::Fonts fonts;
+
+private:
+    // The app's own sizes (Theme::k*Mm); Noto when installed, as the kiosk uses, else
+    // ImGui's built-in font scaled up (it wraps differently but sizes stay in mm).
+    void load_fonts(ImGuiIO& io) {
+        const char* regular = "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf";
+        const char* bold = "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf";
+        ImFontGlyphRangesBuilder builder;
+        builder.AddRanges(io.Fonts->GetGlyphRangesDefault());
+        builder.AddText("‹›…–—’“”•|");
+        builder.BuildRanges(&ranges_);
+        auto add = [&](const char* path, float mm) {
+            ImFontConfig config;
+            config.SizePixels = theme.px(mm);
+            if (!std::filesystem::exists(path)) return io.Fonts->AddFontDefault(&config);
+            return io.Fonts->AddFontFromFileTTF(path, theme.px(mm), &config, ranges_.Data);
+        };
+        fonts.body = add(regular, tillit::ui::Theme::kBodyMm);
+        fonts.question = add(bold, tillit::ui::Theme::kQuestionMm);
+        fonts.title = add(bold, tillit::ui::Theme::kTitleMm);
+        fonts.small = add(regular, tillit::ui::Theme::kSmallMm);
+        REQUIRE(fonts.body != nullptr);
+        REQUIRE(fonts.question != nullptr);
+        REQUIRE(fonts.title != nullptr);
+        REQUIRE(fonts.small != nullptr);
+        io.FontDefault = fonts.body;
+    }
+
+    ImGuiContext* context_;
+    ImVector<ImWchar> ranges_;  // must outlive the atlas build
+};
+
+// One kiosk: config, the real surveys, catalogs, an in-memory store, the app, and a
+// simulated finger. `now` is the monotonic clock the app sees.
+class Kiosk {
+public:
+    explicit Kiosk(const std::vector<std::string>& offered = {"tillit", "besok"}, ImVec2 display = kFullHd,
+                   float screen_width_mm = kFullHdWidthMm)
+        : Kiosk(load_surveys(offered), display, screen_width_mm) {}
+
+    Kiosk(std::vector<tillit::Survey> offered, ImVec2 display, float screen_width_mm)
+        : imgui(display, screen_width_mm),
+          config(test_config(ids_of(offered))),
+          surveys(std::move(offered)),
+          translations(load_translations()),
+          store(open_store()),
+          recorder(*store, config, [] { return fixed_time(); }),
+          app(config, surveys, translations, recorder, now) {
+        frame();
+    }
+
+    // One frame as the kiosk loop draws it: NewFrame, the app, Render. Checks the targets.
+    const tillit::ui::WidgetLog& frame() {
+        ImGui::GetIO().DeltaTime = 1.0f / 60.0f;
+        ImGui::NewFrame();
+        log.clear();
+        const std::string key = app.screen_key();
+        tillit::ui::UiContext ctx{imgui.theme, imgui.fonts, translations, log, now};
+        app.frame(ctx);
+        ImGui::Render();
+        screens_seen.insert(app.idle_warning() ? "idle" : to_string(app.screen()));
+        check_targets(key);
+        return log;
+    }
+
+    // Time passes with no touch: the app's timers run, then one frame is drawn.
+    bool wait_until(double time) {
+        now = time;
+        const bool changed = app.tick(now);
+        frame();
+        return changed;
+    }
+
+    // A finger on the centre of the widget's visible part: one frame down, one frame
+    // up, one more so the next screen is drawn.
+    void tap(const std::string& id) {
+        const tillit::ui::WidgetRecord* widget = find(id);
+        REQUIRE_MESSAGE(widget != nullptr, "no widget " << id << " on " << app.screen_key() << "; there are " << ids());
+        const ImVec2 centre((widget->min.x + widget->max.x) * 0.5f, (widget->min.y + widget->max.y) * 0.5f);
+        press_and_release({centre});
+    }
+
+    // A finger put down at points.front(), moved through the others, lifted at the last.
+    void press_and_release(const std::vector<ImVec2>& points) {
+        ImGuiIO& io = ImGui::GetIO();
+        for (std::size_t i = 0; i < points.size(); ++i) {
+            io.MousePos = points[i];
+            io.MouseDown[0] = true;
+            input_frame();
+        }
+        io.MouseDown[0] = false;
+        input_frame();
+        app.tick(now);
+        frame();
+    }
+
+    void tap_all(const std::vector<std::string>& ids_to_tap) {
+        for (const auto& id : ids_to_tap) tap(id);
+    }
+
+    const tillit::ui::WidgetRecord* find(const std::string& id) const {
+        for (const auto& widget : log.widgets) {
+            if (widget.id == id) return &widget;
+        }
+        return nullptr;
+    }
+    bool has(const std::string& id) const { return find(id) != nullptr; }
+    bool selected(const std::string& id) const {
+        const auto* widget = find(id);
+        REQUIRE_MESSAGE(widget != nullptr, "no widget " << id << " on " << app.screen_key());
+        return widget->selected;
+    }
+    std::string label(const std::string& id) const {
+        const auto* widget = find(id);
+        REQUIRE_MESSAGE(widget != nullptr, "no widget " << id << " on " << app.screen_key());
+        return widget->label;
+    }
+    std::vector<std::string> selected_ids() const {
+        std::vector<std::string> out;
+        for (const auto& widget : log.widgets) {
+            if (widget.selected && widget.id != "key_shift") out.push_back(widget.id);
+        }
+        return out;
+    }
+    std::string ids() const {
+        std::string out;
+        for (const auto& widget : log.widgets) out += (out.empty() ? "" : " ") + widget.id;
+        return out;
+    }
+
+    // The id of the question on screen ("" when there is no session).
+    std::string question() const { return app.session() != nullptr ? app.session()->current().id : ""; }
+
+    std::vector<tillit::StoredResponse> responses() const {
+        auto rows = store->responses();
+        REQUIRE_MESSAGE(rows.ok(), (rows.ok() ? "" : rows.error()));
+        return rows.value();
+    }
+    std::vector<tillit::StoredAbandonment> abandonments() const {
+        auto rows = store->abandonments();
+        REQUIRE_MESSAGE(rows.ok(), (rows.ok() ? "" : rows.error()));
+        return rows.value();
+    }
+
+    // Start -> start tile -> language -> promise -> first question.
+    void begin_survey(const std::string& language) {
+        REQUIRE(app.screen() == Screen::Start);
+        tap("start");
+        REQUIRE(app.screen() == Screen::Language);
+        tap("lang_" + language);
+        REQUIRE(app.screen() == Screen::Promise);
+        tap("begin");
+        REQUIRE(app.screen() == Screen::Question);
+    }
+
+    HeadlessImGui imgui;
+    double now = 1000.0;
+    tillit::KioskConfig config;
+    std::vector<tillit::Survey> surveys;
+    tillit::Translations translations;
+    std::unique_ptr<tillit::Store> store;
+    tillit::Recorder recorder;
+    tillit::ui::WidgetLog log;
+    tillit::ui::KioskApp app;
+    std::set<std::string> screens_seen;
+    int targets_checked = 0;
+
+private:
+    static std::vector<tillit::Survey> load_surveys(const std::vector<std::string>& ids) {
+        std::vector<tillit::Survey> out;
+        for (const auto& id : ids) out.push_back(load_survey_file(id));
+        return out;
+    }
+    static std::vector<std::string> ids_of(const std::vector<tillit::Survey>& offered) {
+        std::vector<std::string> out;
+        for (const auto& survey : offered) out.push_back(survey.id);
+        return out;
+    }
+
+    // A frame in which the finger touches the screen, as the loop sees an input event.
+    void input_frame() {
+        app.on_input(now);
+        app.tick(now);
+        frame();
+    }
+
+    // Touch targets: at least 20 mm both ways, except where a scrolled list cuts a tile,
+    // and no two targets overlap (a tap on the overlap would reach the wrong one).
+    void check_targets(const std::string& screen_key) {
+        const float px_per_mm = imgui.theme.px_per_mm;
+        const auto& widgets = log.widgets;
+        for (std::size_t i = 0; i < widgets.size(); ++i) {
+            const auto& widget = widgets[i];
+            for (std::size_t j = i + 1; j < widgets.size(); ++j) {
+                const auto& other = widgets[j];
+                if (widget.min.x < other.max.x && other.min.x < widget.max.x && widget.min.y < other.max.y &&
+                    other.min.y < widget.max.y) {
+                    FAIL_CHECK(screen_key << ": " << widget.id << " overlaps " << other.id);
+                }
+            }
+            if (widget.clipped) continue;
+            ++targets_checked;
+            const float width_mm = (widget.max.x - widget.min.x) / px_per_mm;
+            const float height_mm = (widget.max.y - widget.min.y) / px_per_mm;
+            if (width_mm < kMinTargetMm || height_mm < kMinTargetMm) {
+                FAIL_CHECK(screen_key << ": " << widget.id << " is " << width_mm << " x " << height_mm << " mm");
+            }
+        }
+    }
+};
+
+std::vector<json> answers_of(const std::vector<tillit::StoredResponse>& rows) {
+    std::vector<json> out;
+    for (const auto& row : rows) out.push_back(json::parse(row.answers_json));
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("kiosk app: start, language and promise lead to question 1 in the chosen language") {
+    Kiosk kiosk;
+    CHECK(kiosk.app.screen() == Screen::Start);
+    CHECK(kiosk.app.session() == nullptr);
+    CHECK(kiosk.translations.language() == "sv");
+    CHECK(kiosk.label("start") == "Tryck här för att börja");
+    CHECK(kiosk.label("language") == "Svenska");
+
+    kiosk.tap("start");
+    REQUIRE(kiosk.app.screen() == Screen::Language);
+    REQUIRE(kiosk.app.session() != nullptr);
+    CHECK(kiosk.label("lang_sv") == "Svenska");
+    CHECK(kiosk.label("lang_en") == "English");
+    CHECK(kiosk.selected("lang_sv"));
+    CHECK_FALSE(kiosk.selected("lang_en"));
+
+    kiosk.tap("lang_en");
+    REQUIRE(kiosk.app.screen() == Screen::Promise);
+    CHECK(kiosk.translations.language() == "en");
+    CHECK(kiosk.app.session()->language() == "en");
+    CHECK(kiosk.label("begin").find("I understand") != std::string::npos);
+    CHECK(kiosk.label("back").find("Back") != std::string::npos);
+    CHECK(kiosk.label("language") == "English");
+
+    kiosk.tap("begin");
+    REQUIRE(kiosk.app.screen() == Screen::Question);
+    CHECK(kiosk.app.screen_key() == "question_inst_trust_en");
+    CHECK(kiosk.question() == "inst_trust");
+    CHECK(kiosk.label("scale_1") == "Not at all");
+    CHECK(kiosk.label("scale_5") == "Completely");
+    CHECK(kiosk.label("dont_know") == "Don't know");
+    CHECK(kiosk.label("next").find("Next") != std::string::npos);
+    CHECK(kiosk.selected_ids().empty());
+
+    SUBCASE("an answer is still selected after next and back") {
+        kiosk.tap("scale_4");
+        CHECK(kiosk.selected_ids() == std::vector<std::string>{"scale_4"});
+        kiosk.tap("next");
+        REQUIRE(kiosk.question() == "expect_help");
+        CHECK(kiosk.selected_ids().empty());
+        kiosk.tap("back");
+        REQUIRE(kiosk.question() == "inst_trust");
+        CHECK(kiosk.selected("scale_4"));
+        CHECK(kiosk.selected_ids() == std::vector<std::string>{"scale_4"});
+        CHECK(kiosk.app.session()->answer("inst_trust")->scale == 4);
+    }
+    SUBCASE("changing language mid-survey keeps the answers and the question") {
+        kiosk.tap("scale_2");
+        kiosk.tap("language");
+        REQUIRE(kiosk.app.screen() == Screen::Language);
+        kiosk.tap("lang_sv");
+        REQUIRE(kiosk.app.screen() == Screen::Question);
+        CHECK(kiosk.app.screen_key() == "question_inst_trust_sv");
+        CHECK(kiosk.label("dont_know") == "Vet inte");
+        CHECK(kiosk.selected("scale_2"));
+        CHECK(kiosk.app.session()->language() == "sv");
+    }
+}
+
+TEST_CASE("kiosk app: the whole tillit survey answered by taps is stored once, exactly") {
+    Kiosk kiosk;
+    kiosk.begin_survey("en");
+
+    kiosk.tap("scale_4");  // inst_trust
+    kiosk.tap("next");
+    REQUIRE(kiosk.question() == "expect_help");
+    kiosk.tap("option_would_help");
+    CHECK(kiosk.selected_ids() == std::vector<std::string>{"option_would_help"});
+    kiosk.tap("option_harder");  // a single choice replaces the earlier one
+    CHECK(kiosk.selected_ids() == std::vector<std::string>{"option_harder"});
+    kiosk.tap("next");
+    REQUIRE(kiosk.question() == "avoided_contact");
+    kiosk.tap("option_no");
+    kiosk.tap("next");
+    REQUIRE(kiosk.question() == "benevolence");
+    kiosk.tap("dont_know");
+    CHECK(kiosk.selected_ids() == std::vector<std::string>{"dont_know"});
+    kiosk.tap("next");
+    REQUIRE(kiosk.question() == "competence");
+    kiosk.tap("scale_2");
+    kiosk.tap("next");
+    REQUIRE(kiosk.question() == "treated_respect");
+    CHECK(kiosk.label("option_not_met") == "I have not met anyone");
+    kiosk.tap("scale_3");
+    kiosk.tap("option_not_met");  // the extra option replaces the face
+    CHECK(kiosk.selected_ids() == std::vector<std::string>{"option_not_met"});
+    kiosk.tap("next");
+    REQUIRE(kiosk.question() == "social_trust");
+    kiosk.tap("scale_1");
+    kiosk.tap("skip");  // skip drops the answer
+    REQUIRE(kiosk.question() == "local_trust");
+    kiosk.tap("scale_5");
+    kiosk.tap("next");
+
+    // Multi with a maximum of three: the fourth tap is refused and the note pushes the list down.
+    REQUIRE(kiosk.question() == "trust_builders");
+    const float list_top = kiosk.find("option_seen_heard")->min.y;
+    kiosk.tap_all({"option_influence", "option_seen_heard", "option_same_person"});
+    CHECK(kiosk.selected_ids() ==
+          std::vector<std::string>{"option_seen_heard", "option_same_person", "option_influence"});
+    CHECK(kiosk.find("option_seen_heard")->min.y == doctest::Approx(list_top));
+    kiosk.tap("option_easy_contact");
+    CHECK_FALSE(kiosk.selected("option_easy_contact"));
+    CHECK(kiosk.selected_ids() ==
+          std::vector<std::string>{"option_seen_heard", "option_same_person", "option_influence"});
+    const tillit::ui::Theme& theme = kiosk.imgui.theme;
+    const std::string note = tillit::ui::format(
+        kiosk.translations.tr("You can choose at most %d. Tap a choice again to remove it."), 3, 0);
+    CHECK(note == "You can choose at most 3. Tap a choice again to remove it.");
+    const float note_height =
+        theme.px(2.0f) + tillit::ui::wrapped_text_height(kiosk.imgui.fonts.small, note,
+                                                         kFullHd.x - 2 * theme.px(tillit::ui::Theme::kMarginMm));
+    CHECK(kiosk.find("option_seen_heard")->min.y - list_top == doctest::Approx(note_height).epsilon(0.01));
+    // The note goes away by itself after a few seconds.
+    CHECK(kiosk.app.next_deadline() == doctest::Approx(kiosk.now + 4.0));
+    CHECK(kiosk.wait_until(kiosk.now + 4.0));
+    CHECK(kiosk.find("option_seen_heard")->min.y == doctest::Approx(list_top));
+    kiosk.tap("option_same_person");  // tapping a chosen one again removes it
+    CHECK(kiosk.selected_ids() == std::vector<std::string>{"option_seen_heard", "option_influence"});
+    kiosk.tap("option_clear_information");
+    kiosk.tap("next");
+
+    REQUIRE(kiosk.question() == "knows_support");
+    kiosk.tap("option_a_little");
+    kiosk.tap("next");
+    // "No" is exclusive: it clears the places.
+    REQUIRE(kiosk.question() == "met_where");
+    kiosk.tap("option_school");
+    kiosk.tap("option_library");
+    CHECK(kiosk.selected_ids() == std::vector<std::string>{"option_school", "option_library"});
+    kiosk.tap("option_no");
+    CHECK(kiosk.selected_ids() == std::vector<std::string>{"option_no"});
+    kiosk.tap("next");
+    REQUIRE(kiosk.question() == "trust_social_services");
+    kiosk.tap("scale_1");
+    kiosk.tap("next");
+    REQUIRE(kiosk.question() == "earlier_contact");
+    kiosk.tap("next");  // next without an answer records a skip
+
+    // Free text on the on-screen keyboard.
+    REQUIRE(kiosk.app.screen() == Screen::FreeText);
+    REQUIRE(kiosk.question() == "more_trust");
+    CHECK(kiosk.label("key_68") == "h");
+    kiosk.tap("key_shift");
+    CHECK(kiosk.label("key_68") == "H");
+    kiosk.tap_all({"key_68", "key_65", "key_6a"});
+    CHECK(kiosk.label("key_68") == "h");  // shift is for one letter
+    kiosk.tap_all({"key_space", "key_64", "key_75", "key_78", "key_backspace", "key_21"});
+    CHECK(kiosk.app.session()->current_answer()->text == "Hej du!");
+    kiosk.tap("next");
+
+    REQUIRE(kiosk.question() == "age_band");
+    CHECK_FALSE(kiosk.has("next"));
+    CHECK(kiosk.label("send") == "Send");
+    kiosk.tap("option_30_49");
+    CHECK(kiosk.responses().empty());  // nothing is stored before Send
+    const double sent_at = kiosk.now;
+    kiosk.tap("send");
+
+    REQUIRE(kiosk.app.screen() == Screen::Thanks);
+    CHECK(kiosk.app.session() == nullptr);
+    const auto rows = kiosk.responses();
+    REQUIRE(rows.size() == 1);
+    const auto& row = rows.front();
+    CHECK(row.survey_id == "tillit");
+    CHECK(row.survey_version == 1);
+    CHECK(row.language == "en");
+    CHECK(row.venue_id == "test-venue");
+    CHECK(row.time_bucket == "2026-11-23T14");
+    const json expected = {
+        {"inst_trust", 4},
+        {"expect_help", "harder"},
+        {"avoided_contact", "no"},
+        {"benevolence", "dont_know"},
+        {"competence", 2},
+        {"treated_respect", "not_met"},
+        {"social_trust", nullptr},
+        {"local_trust", 5},
+        {"trust_builders", {"seen_heard", "influence", "clear_information"}},
+        {"knows_support", "a_little"},
+        {"met_where", {"no"}},
+        {"trust_social_services", 1},
+        {"earlier_contact", nullptr},
+        {"more_trust", "Hej du!"},
+        {"age_band", "30_49"},
+    };
+    CHECK(row.answers_json == expected.dump());
+    CHECK(kiosk.abandonments().empty());
+
+    // The thank-you screen goes back to the start by itself, in the default language.
+    CHECK(kiosk.app.next_deadline() == doctest::Approx(sent_at + 8.0));
+    CHECK_FALSE(kiosk.wait_until(sent_at + 7.9));
+    CHECK(kiosk.app.screen() == Screen::Thanks);
+    CHECK(kiosk.wait_until(sent_at + 8.0));
+    CHECK(kiosk.app.screen() == Screen::Start);
+    CHECK(kiosk.app.session() == nullptr);
+    CHECK(kiosk.translations.language() == "sv");
+    CHECK(kiosk.label("language") == "Svenska");
+
+    // The next person starts from nothing.
+    kiosk.begin_survey("en");
+    CHECK(kiosk.selected_ids().empty());
+    for (const char* id : {"inst_trust", "trust_builders", "more_trust"}) {
+        CHECK(kiosk.app.session()->answer(id) == nullptr);
+    }
+    CHECK(kiosk.responses().size() == 1);
+}
+
+TEST_CASE("kiosk app: Done on the thank-you screen returns to the start at once") {
+    Kiosk kiosk({"tillit"});
+    kiosk.begin_survey("sv");
+    kiosk.tap("scale_5");
+    kiosk.tap("next");
+    for (int i = 0; i < 13; ++i) kiosk.tap("skip");
+    REQUIRE(kiosk.question() == "age_band");
+    kiosk.tap("send");
+    REQUIRE(kiosk.app.screen() == Screen::Thanks);
+    CHECK(kiosk.label("done") == "Klar");
+    kiosk.tap("done");
+    CHECK(kiosk.app.screen() == Screen::Start);
+    const auto answers = answers_of(kiosk.responses());
+    REQUIRE(answers.size() == 1);
+    CHECK(answers.front()["inst_trust"] == 5);
+    CHECK(answers.front()["age_band"].is_null());
+    CHECK(answers.front().size() == 15);
+}
+
+TEST_CASE("kiosk app: a resident who walks away leaves only the step reached") {
+    Kiosk kiosk;
+    kiosk.begin_survey("sv");
+    kiosk.tap("scale_3");
+    kiosk.tap("next");
+    kiosk.tap("option_harder");
+    kiosk.tap("next");
+    kiosk.tap("option_yes");
+    kiosk.tap("next");
+    REQUIRE(kiosk.question() == "benevolence");
+    kiosk.tap("back");  // reached question 4, now on question 3
+    REQUIRE(kiosk.question() == "avoided_contact");
+
+    const double last_touch = kiosk.now;
+    CHECK(kiosk.app.next_deadline() == doctest::Approx(last_touch + 60.0));
+    CHECK_FALSE(kiosk.wait_until(last_touch + 59.9));
+    CHECK_FALSE(kiosk.app.idle_warning());
+    CHECK(kiosk.wait_until(last_touch + 60.0));
+    REQUIRE(kiosk.app.idle_warning());
+    CHECK(kiosk.app.screen_key() == "idle_sv");
+    CHECK(kiosk.label("continue") == "Jag är kvar");
+    CHECK_FALSE(kiosk.has("option_yes"));  // the answers are hidden during the countdown
+
+    SUBCASE("Continue during the countdown keeps every answer") {
+        kiosk.wait_until(last_touch + 70.0);
+        kiosk.tap("continue");
+        CHECK_FALSE(kiosk.app.idle_warning());
+        REQUIRE(kiosk.app.screen() == Screen::Question);
+        CHECK(kiosk.question() == "avoided_contact");
+        CHECK(kiosk.selected_ids() == std::vector<std::string>{"option_yes"});
+        CHECK(kiosk.app.session()->answer("inst_trust")->scale == 3);
+        // The countdown would have ended at +80; the resident is still there.
+        CHECK_FALSE(kiosk.wait_until(last_touch + 80.0));
+        CHECK(kiosk.app.screen() == Screen::Question);
+        CHECK(kiosk.abandonments().empty());
+        // A new idle period starts from the Continue tap.
+        CHECK(kiosk.app.next_deadline() == doctest::Approx(last_touch + 130.0));
+    }
+    SUBCASE("the countdown running out discards the answers") {
+        CHECK(kiosk.wait_until(last_touch + 79.0));
+        CHECK(kiosk.app.idle_warning());
+        CHECK(kiosk.wait_until(last_touch + 80.0));
+        CHECK_FALSE(kiosk.app.idle_warning());
+        CHECK(kiosk.app.screen() == Screen::Start);
+        CHECK(kiosk.app.session() == nullptr);
+        CHECK(kiosk.responses().empty());
+        const auto left = kiosk.abandonments();
+        REQUIRE(left.size() == 1);
+        CHECK(left.front().survey_id == "tillit");
+        CHECK(left.front().survey_version == 1);
+        CHECK(left.front().language == "sv");
+        CHECK(left.front().venue_id == "test-venue");
+        CHECK(left.front().time_bucket == "2026-11-23T14");
+        CHECK(left.front().reached_step == 4);
+        CHECK(left.front().total_steps == 15);
+        // The next person starts from nothing.
+        kiosk.begin_survey("sv");
+        CHECK(kiosk.selected_ids().empty());
+    }
+}
+
+TEST_CASE("kiosk app: leaving before question 1 stores reached step 0") {
+    Kiosk kiosk;
+    SUBCASE("back on the promise screen") {
+        kiosk.tap("start");
+        kiosk.tap("lang_en");
+        REQUIRE(kiosk.app.screen() == Screen::Promise);
+        kiosk.tap("back");
+    }
+    SUBCASE("back on the first language choice") {
+        kiosk.tap("start");
+        REQUIRE(kiosk.app.screen() == Screen::Language);
+        kiosk.tap("back");
+    }
+    SUBCASE("idle on the promise screen: no countdown, nothing to protect") {
+        kiosk.tap("start");
+        kiosk.tap("lang_en");
+        REQUIRE(kiosk.app.screen() == Screen::Promise);
+        CHECK(kiosk.wait_until(kiosk.now + 60.0));
+        CHECK_FALSE(kiosk.app.idle_warning());
+    }
+    CHECK(kiosk.app.screen() == Screen::Start);
+    CHECK(kiosk.app.session() == nullptr);
+    CHECK(kiosk.translations.language() == "sv");
+    CHECK(kiosk.responses().empty());
+    const auto left = kiosk.abandonments();
+    REQUIRE(left.size() == 1);
+    CHECK(left.front().survey_id == "tillit");
+    CHECK(left.front().reached_step == 0);
+    CHECK(left.front().total_steps == 15);
+}
+
+TEST_CASE("kiosk app: back from the language screen opened on the promise returns to the promise") {
+    Kiosk kiosk;
+    kiosk.tap("start");
+    kiosk.tap("lang_en");
+    REQUIRE(kiosk.app.screen() == Screen::Promise);
+    kiosk.tap("language");
+    REQUIRE(kiosk.app.screen() == Screen::Language);
+    kiosk.tap("back");
+    CHECK(kiosk.app.screen() == Screen::Promise);
+    CHECK(kiosk.app.session() != nullptr);
+    CHECK(kiosk.translations.language() == "en");
+    CHECK(kiosk.abandonments().empty());
+    kiosk.tap("begin");
+    CHECK(kiosk.app.screen() == Screen::Question);
+}
+
+TEST_CASE("kiosk app: the start screen language is reset after a minute without touch") {
+    Kiosk kiosk;
+    kiosk.tap("language");
+    REQUIRE(kiosk.app.screen() == Screen::Language);
+    kiosk.tap("lang_en");
+    REQUIRE(kiosk.app.screen() == Screen::Start);
+    CHECK(kiosk.label("start") == "Tap here to start");
+    CHECK(kiosk.app.session() == nullptr);
+    CHECK(kiosk.wait_until(kiosk.now + 60.0));
+    CHECK(kiosk.translations.language() == "sv");
+    CHECK(kiosk.label("start") == "Tryck här för att börja");
+    CHECK(kiosk.abandonments().empty());
+    CHECK(kiosk.app.next_deadline() == tillit::ui::KioskApp::kNever);
+}
+
+TEST_CASE("kiosk app: one tap on a face is a stored response; the follow-up amends it") {
+    Kiosk kiosk;
+    REQUIRE(kiosk.has("onetap_1"));
+    REQUIRE(kiosk.has("onetap_4"));
+    CHECK_FALSE(kiosk.has("onetap_5"));
+    CHECK(kiosk.label("onetap_1") == "Mycket dåligt");
+    CHECK(kiosk.label("onetap_4") == "Mycket bra");
+
+    kiosk.tap("onetap_3");
+    auto rows = kiosk.responses();
+    REQUIRE(rows.size() == 1);
+    CHECK(rows.front().survey_id == "besok");
+    CHECK(rows.front().language == "sv");
+    CHECK(rows.front().venue_id == "test-venue");
+    CHECK(rows.front().answers_json == R"({"visit_today":3})");
+
+    // The optional follow-up: one tap is enough here too.
+    REQUIRE(kiosk.app.screen() == Screen::Question);
+    CHECK(kiosk.app.screen_key() == "question_visit_why_sv");
+    CHECK(kiosk.has("done"));
+    CHECK_FALSE(kiosk.has("back"));
+    CHECK_FALSE(kiosk.has("next"));
+    kiosk.tap("option_listened_to");
+    CHECK(kiosk.app.screen() == Screen::Thanks);
+    CHECK(kiosk.app.session() == nullptr);
+    rows = kiosk.responses();
+    REQUIRE(rows.size() == 1);
+    CHECK(rows.front().answers_json == R"({"visit_today":3,"visit_why":"listened_to"})");
+    CHECK(kiosk.wait_until(kiosk.now + 8.0));
+    REQUIRE(kiosk.app.screen() == Screen::Start);
+
+    // A second resident ignores the follow-up: it goes away and is stored as skipped.
+    kiosk.tap("onetap_1");
+    REQUIRE(kiosk.app.screen() == Screen::Question);
+    const double shown_at = kiosk.now;
+    CHECK(kiosk.app.next_deadline() == doctest::Approx(shown_at + 10.0));
+    CHECK_FALSE(kiosk.wait_until(shown_at + 9.9));
+    CHECK(kiosk.app.screen() == Screen::Question);
+    CHECK(kiosk.wait_until(shown_at + 10.0));
+    CHECK(kiosk.app.screen() == Screen::Start);
+    CHECK(kiosk.app.session() == nullptr);
+    const auto answers = answers_of(kiosk.responses());
+    REQUIRE(answers.size() == 2);
+    const json first = {{"visit_today", 3}, {"visit_why", "listened_to"}};
+    const json second = {{"visit_today", 1}, {"visit_why", nullptr}};
+    CHECK(((answers[0] == first && answers[1] == second) || (answers[0] == second && answers[1] == first)));
+    CHECK(kiosk.abandonments().empty());
+}
+
+TEST_CASE("kiosk app: a one-tap survey alone on the start screen, follow-up closed with Done") {
+    Kiosk kiosk({"besok"});
+    CHECK_FALSE(kiosk.has("start"));
+    kiosk.tap("language");
+    kiosk.tap("lang_en");
+    REQUIRE(kiosk.app.screen() == Screen::Start);
+    CHECK(kiosk.label("onetap_4") == "Very well");
+    kiosk.tap("onetap_4");
+    REQUIRE(kiosk.app.screen() == Screen::Question);
+    CHECK(kiosk.label("option_got_help") == "I got help");
+    kiosk.tap("done");
+    CHECK(kiosk.app.screen() == Screen::Start);
+    const auto rows = kiosk.responses();
+    REQUIRE(rows.size() == 1);
+    CHECK(rows.front().language == "en");
+    CHECK(rows.front().answers_json == R"({"visit_today":4,"visit_why":null})");
+}
+
+TEST_CASE("kiosk app: a sequential survey alone on the start screen starts with a tap anywhere") {
+    Kiosk kiosk({"tillit"});
+    CHECK_FALSE(kiosk.has("onetap_1"));
+    kiosk.press_and_release({ImVec2(100.0f, 900.0f)});
+    CHECK(kiosk.app.screen() == Screen::Language);
+    CHECK(kiosk.app.session() != nullptr);
+}
+
+TEST_CASE("kiosk app: a failed save shows the save-failed screen; retry stores exactly once") {
+    Kiosk kiosk;
+    kiosk.begin_survey("en");
+    kiosk.tap("scale_5");
+    kiosk.tap("next");
+    kiosk.tap("option_would_help");
+    while (kiosk.has("next")) kiosk.tap("next");
+    REQUIRE(kiosk.question() == "age_band");
+
+    // Cap the database at its current size, then fill its free space with small rows,
+    // so the resident's larger row cannot fit anywhere.
+    tillit::NewResponse filler;
+    filler.survey_id = "filler";
+    filler.survey_version = 1;
+    filler.language = "sv";
+    filler.venue_id = "x";
+    filler.time_bucket = "2026-11-23";
+    filler.answers_json = "{}";
+    REQUIRE(kiosk.store->limit_size_for_tests(1).ok());
+    std::size_t fillers = 0;
+    while (kiosk.store->save_response(filler).ok()) {
+        ++fillers;
+        REQUIRE(fillers < 10000);
+    }
+    REQUIRE(kiosk.responses().size() == fillers);
+
+    kiosk.tap("send");
+    REQUIRE(kiosk.app.screen() == Screen::SaveFailed);
+    CHECK(kiosk.responses().size() == fillers);
+    CHECK(kiosk.abandonments().empty());
+    CHECK(kiosk.label("retry") == "Try again");
+    CHECK(kiosk.label("leave") == "To the start");
+    CHECK(kiosk.app.session() != nullptr);  // the answers wait in memory for the retry
+
+    SUBCASE("retry after the disk has room again") {
+        REQUIRE(kiosk.store->limit_size_for_tests(0).ok());
+        kiosk.tap("retry");
+        REQUIRE(kiosk.app.screen() == Screen::Thanks);
+        const auto rows = kiosk.responses();
+        REQUIRE(rows.size() == fillers + 1);
+        std::size_t ours = 0;
+        for (const auto& row : rows) {
+            if (row.survey_id != "tillit") continue;
+            ++ours;
+            const json answers = json::parse(row.answers_json);
+            CHECK(answers["inst_trust"] == 5);
+            CHECK(answers["expect_help"] == "would_help");
+            CHECK(answers.size() == 15);
+            CHECK(row.language == "en");
+        }
+        CHECK(ours == 1);
+    }
+    SUBCASE("retry while the disk is still full stays on the screen") {
+        kiosk.tap("retry");
+        CHECK(kiosk.app.screen() == Screen::SaveFailed);
+        CHECK(kiosk.responses().size() == fillers);
+        kiosk.tap("leave");
+        CHECK(kiosk.app.screen() == Screen::Start);
+        CHECK(kiosk.app.session() == nullptr);
+        CHECK(kiosk.responses().size() == fillers);
+    }
+}
+
+TEST_CASE("kiosk app: a failed one-tap save can be retried") {
+    Kiosk kiosk;
+    tillit::NewResponse filler;
+    filler.survey_id = "f";
+    filler.survey_version = 1;
+    filler.language = "sv";
+    filler.venue_id = "x";
+    filler.time_bucket = "2026-11-23";
+    filler.answers_json = "1";
+    REQUIRE(kiosk.store->limit_size_for_tests(1).ok());
+    std::size_t fillers = 0;
+    while (kiosk.store->save_response(filler).ok()) ++fillers;
+
+    kiosk.tap("onetap_2");
+    REQUIRE(kiosk.app.screen() == Screen::SaveFailed);
+    CHECK(kiosk.responses().size() == fillers);
+    REQUIRE(kiosk.store->limit_size_for_tests(0).ok());
+    kiosk.tap("retry");
+    REQUIRE(kiosk.app.screen() == Screen::Question);  // the follow-up, as after a first-time save
+    CHECK(kiosk.responses().size() == fillers + 1);
+    kiosk.tap("option_got_help");
+    CHECK(kiosk.app.screen() == Screen::Thanks);
+    std::size_t ours = 0;
+    for (const auto& row : kiosk.responses()) {
+        if (row.survey_id != "besok") continue;
+        ++ours;
+        CHECK(row.answers_json == R"({"visit_today":2,"visit_why":"got_help"})");
+    }
+    CHECK(ours == 1);
+}
+
+TEST_CASE("kiosk app: every screen's touch targets are at least 20 mm") {
+    Kiosk kiosk;
+    kiosk.tap("language");  // language screen from the start
+    kiosk.tap("lang_sv");
+    kiosk.tap("onetap_4");  // one-tap follow-up
+    kiosk.tap("done");
+    kiosk.begin_survey("en");
+    // Every question type, in both languages (Swedish labels are longer).
+    while (kiosk.has("next") || kiosk.has("send")) {
+        if (kiosk.question() == "trust_builders") {
+            kiosk.tap_all({"option_seen_heard", "option_same_person", "option_influence", "option_easy_contact"});
+            kiosk.tap("language");
+            kiosk.tap("lang_sv");
+        }
+        if (kiosk.has("send")) break;
+        kiosk.tap("next");
+    }
+    REQUIRE(kiosk.question() == "age_band");
+    kiosk.wait_until(kiosk.now + 60.0);  // the idle countdown
+    REQUIRE(kiosk.app.idle_warning());
+    kiosk.tap("continue");
+    REQUIRE(kiosk.store->limit_size_for_tests(1).ok());
+    tillit::NewResponse filler;
+    filler.survey_id = "f";
+    filler.survey_version = 1;
+    filler.language = "sv";
+    filler.venue_id = "x";
+    filler.time_bucket = "2026-11-23";
+    filler.answers_json = "1";
+    while (kiosk.store->save_response(filler).ok()) {
+    }
+    kiosk.tap("send");
+    REQUIRE(kiosk.app.screen() == Screen::SaveFailed);
+    REQUIRE(kiosk.store->limit_size_for_tests(0).ok());
+    kiosk.tap("retry");
+    REQUIRE(kiosk.app.screen() == Screen::Thanks);
+
+    const std::set<std::string> all = {"start",     "language", "promise", "question",
+                                       "freetext",  "thanks",   "idle",    "save_failed"};
+    CHECK(kiosk.screens_seen == all);
+    CHECK(kiosk.targets_checked > 500);
+}
+
+TEST_CASE("kiosk app: on a small screen long answer lists scroll; cut tiles are reported as clipped") {
+    // A 13.6-inch 1280x800 panel (300 x 188 mm): lists with eight tiles no longer fit.
+    Kiosk kiosk({"tillit"}, ImVec2(1280.0f, 800.0f), 300.0f);
+    kiosk.begin_survey("sv");
+    while (kiosk.question() != "met_where") kiosk.tap("skip");
+    REQUIRE(kiosk.app.screen() == Screen::Question);
+
+    const auto* school = kiosk.find("option_school");
+    REQUIRE(school != nullptr);
+    CHECK_FALSE(school->clipped);
+    const float school_top = school->min.y;
+    const float school_bottom = school->max.y;
+    const float x = (school->min.x + school->max.x) * 0.5f;
+    CHECK_FALSE(kiosk.has("option_no"));  // below the visible part of the list
+
+    // A tap in the list right after a tap elsewhere (here: skip, in the footer) selects
+    // the tile under the finger and does not scroll the list.
+    kiosk.tap("option_school");
+    CHECK(kiosk.selected("option_school"));
+    CHECK(kiosk.find("option_school")->min.y == doctest::Approx(school_top));
+
+    // A finger dragged up 40 px scrolls the list 40 px and selects nothing; the first
+    // row is now cut by the top of the list and says so.
+    std::vector<ImVec2> path;
+    for (int step = 0; step <= 8; ++step) path.emplace_back(x, school_bottom - 5.0f - 5.0f * static_cast<float>(step));
+    kiosk.press_and_release(path);
+    const auto* cut = kiosk.find("option_school");
+    REQUIRE(cut != nullptr);
+    CHECK(cut->clipped);
+    CHECK(cut->selected);
+    CHECK(cut->max.y == doctest::Approx(school_bottom - 40.0f));
+    CHECK(cut->min.y > school_top - 40.0f);  // only the visible part is reported
+    CHECK(cut->max.y - cut->min.y < kiosk.imgui.theme.px(kMinTargetMm));
+    CHECK(kiosk.app.session()->answer("met_where")->choices == std::vector<std::string>{"school"});
+
+    // Dragging further reveals the last option, which is then tappable.
+    float lowest = 0.0f;
+    for (const auto& widget : kiosk.log.widgets) {
+        if (widget.id.rfind("option_", 0) == 0) lowest = std::max(lowest, widget.max.y);
+    }
+    path.clear();
+    for (int step = 0; step <= 10; ++step) path.emplace_back(x, lowest - 5.0f - 20.0f * static_cast<float>(step));
+    kiosk.press_and_release(path);
+    REQUIRE(kiosk.has("option_no"));
+    kiosk.tap("option_no");
+    CHECK(kiosk.selected("option_no"));
+    CHECK(kiosk.app.session()->answer("met_where")->choices == std::vector<std::string>{"no"});
+}
+
+TEST_CASE("kiosk app: the next question starts with its answers scrolled to the top") {
+    Kiosk kiosk({"tillit"}, ImVec2(1280.0f, 800.0f), 300.0f);
+    kiosk.begin_survey("sv");
+    while (kiosk.question() != "trust_builders") kiosk.tap("skip");
+    const auto* first = kiosk.find("option_seen_heard");
+    REQUIRE(first != nullptr);
+    const float x = (first->min.x + first->max.x) * 0.5f;
+    std::vector<ImVec2> path;
+    for (int step = 0; step <= 10; ++step) {
+        path.emplace_back(x, first->max.y + 150.0f - 20.0f * static_cast<float>(step));
+    }
+    kiosk.press_and_release(path);
+    REQUIRE_FALSE(kiosk.has("option_seen_heard"));  // scrolled out of sight
+
+    kiosk.tap("next");
+    REQUIRE(kiosk.question() == "knows_support");
+    const auto* very_well = kiosk.find("option_very_well");
+    REQUIRE(very_well != nullptr);
+    CHECK_FALSE(very_well->clipped);
+    kiosk.tap("back");
+    REQUIRE(kiosk.question() == "trust_builders");
+    REQUIRE(kiosk.has("option_seen_heard"));
+    CHECK_FALSE(kiosk.find("option_seen_heard")->clipped);
+}
+
+TEST_CASE("kiosk app: a long option label makes a taller tile that does not cover the next one") {
+    auto text = [](const std::string& value) { return tillit::LocalText{{"sv", value}, {"en", value}}; };
+    const std::string long_label =
+        "Ett mycket långt svarsalternativ som en kommun kan skriva när den vill vara noggrann, "
+        "med flera bisatser, exempel och förklaringar, så att texten behöver många rader i rutan";
+    tillit::Survey survey;
+    survey.id = "lang";
+    survey.version = 1;
+    survey.title = text("Lång");
+    survey.summary = text("En fråga");
+    for (const auto type : {tillit::QuestionType::Single, tillit::QuestionType::Multi}) {
+        tillit::Question question;
+        question.id = type == tillit::QuestionType::Single ? "single" : "multi";
+        question.type = type;
+        question.label = text("Fråga");
+        const std::size_t count = type == tillit::QuestionType::Single ? 3 : 6;
+        for (std::size_t i = 0; i < count; ++i) {
+            tillit::Option option;
+            option.id = "o" + std::to_string(i);
+            option.label = text(i == 0 ? long_label : "Kort");
+            question.options.push_back(option);
+        }
+        question.max_choices = static_cast<int>(count);
+        survey.questions.push_back(question);
+    }
+    std::vector<tillit::Survey> surveys;
+    surveys.push_back(survey);
+    Kiosk kiosk(std::move(surveys), kFullHd, kFullHdWidthMm);
+    kiosk.begin_survey("sv");
+
+    for (const char* id : {"single", "multi"}) {
+        REQUIRE(kiosk.question() == id);
+        const auto* tall = kiosk.find("option_o0");
+        REQUIRE(tall != nullptr);
+        CHECK(tall->max.y - tall->min.y > kiosk.imgui.theme.px(30.0f));
+        // Every tile gets its own tap (the overlap check runs on every frame).
+        kiosk.tap("option_o2");
+        CHECK(kiosk.selected("option_o2"));
+        CHECK(kiosk.app.session()->current_answer()->choices == std::vector<std::string>{"o2"});
+        kiosk.tap(kiosk.has("next") ? "next" : "send");
+    }
+}
+
+#endif  // TILLIT_HAVE_UI
