@@ -34,6 +34,9 @@ void on_signal(int) { g_stop_signal = true; }
 constexpr double kMaxWaitSeconds = 0.5;
 // Frames drawn after an event: ImGui needs a frame for the press and one for the release.
 constexpr int kFramesAfterInput = 3;
+// A screen's key changes in the frame that still drew the old screen; the new one is
+// drawn in the next frame and settles (measured content, scrollbars) in the one after.
+constexpr int kSettledFrame = 3;
 
 struct Input {
     double x = -1.0, y = -1.0;
@@ -254,22 +257,22 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
         ++frame;
 
-        // What the frame showed decides the hooks; a changed screen gets another frame
-        // so that its layout (measured in the first frame) settles.
+        // What the frame showed decides the hooks; a changed screen gets frames until its
+        // layout has settled, and only a settled frame is captured.
         const std::string key = app.screen_key();
         if (key != last_key) {
             last_key = key;
             frames_on_key = 0;
-            frames_to_draw = std::max(frames_to_draw, 2);
+            frames_to_draw = std::max(frames_to_draw, kSettledFrame);
         }
         ++frames_on_key;
-        if (options.screenshot_dir && frames_on_key == 2) {
+        if (options.screenshot_dir && frames_on_key == kSettledFrame) {
             char name[32];
             std::snprintf(name, sizeof name, "%03d_", ++screenshot_count);
             write_screenshot((std::filesystem::path(*options.screenshot_dir) / (name + key + ".png")).string(), fb_w,
                              fb_h);
         }
-        if (options.widgets_json && frames_on_key >= 2) {
+        if (options.widgets_json && frames_on_key >= kSettledFrame) {
             FrameFacts facts;
             facts.screen = app.idle_warning() ? "idle" : ui::to_string(app.screen());
             facts.key = key;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include <imgui_internal.h>  // SetScrollY(window): 1.86 has no SetNextWindowScroll
 
@@ -211,18 +212,20 @@ std::optional<QuestionIntent> draw(QuestionScreen& screen, UiContext& ctx, const
     const float area_top = y + t.px(6.0f);
     const float area_h = question_footer_top(ctx) - t.px(4.0f) - area_top;
     ImGui::SetCursorScreenPos(ImVec2(margin * 0.5f, area_top));
-    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(margin * 0.5f, t.px(1.0f)));
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(margin * 0.5f, t.px(2.0f)));
     ImGui::PushStyleVar(ImGuiStyleVar_ScrollbarSize, t.px(5.0f));
     ImGui::PushStyleColor(ImGuiCol_ChildBg, IM_COL32(0, 0, 0, 0));
     ImGui::BeginChild("answers", ImVec2(width + margin, std::max(area_h, t.px(30.0f))), false,
-                      ImGuiWindowFlags_NoScrollWithMouse);
+                      ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_AlwaysUseWindowPadding);
     ImGuiWindow* answers = ImGui::GetCurrentWindow();
-    ImGui::SetCursorScreenPos(ImVec2(margin, ImGui::GetCursorScreenPos().y));
+    // The list's own width: narrower by the scrollbar when the answers overflow, so no
+    // tile ever runs under it.
+    const float list_width = ImGui::GetContentRegionAvail().x;
     const Answer* answer = session.current_answer();
     if (q.type == QuestionType::Scale5 || q.type == QuestionType::Scale4) {
-        draw_scale(ctx, q, answer, width, intent);
+        draw_scale(ctx, q, answer, list_width, intent);
     } else {
-        draw_choices(ctx, q, answer, width, intent);
+        draw_choices(ctx, q, answer, list_width, intent);
     }
     drag_to_scroll();
     ImGui::EndChild();

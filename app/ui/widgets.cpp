@@ -62,7 +62,8 @@ void record(UiContext& ctx, const char* id, const std::string& label, bool selec
     ImVec2 max = ImGui::GetItemRectMax();
     const ImDrawList* draw = ImGui::GetWindowDrawList();
     const ImVec4 clip = draw->_ClipRectStack.Size > 0 ? draw->_ClipRectStack.back() : ImVec4(min.x, min.y, max.x, max.y);
-    const bool clipped = min.x < clip.x || min.y < clip.y || max.x > clip.z || max.y > clip.w;
+    // A pixel of rounding at the list's edge is not clipping.
+    const bool clipped = min.x < clip.x - 1.0f || min.y < clip.y - 1.0f || max.x > clip.z + 1.0f || max.y > clip.w + 1.0f;
     min.x = std::max(min.x, clip.x);
     min.y = std::max(min.y, clip.y);
     max.x = std::min(max.x, clip.z);

@@ -92,8 +92,9 @@ class Xvfb:
 class Kiosk:
     """One run of the real app. Use as a context manager."""
 
-    def __init__(self, app, config, work, shots, size=(1920, 1080)):
+    def __init__(self, app, config, work, shots, size=(1920, 1080), fullscreen=False):
         self.app, self.config, self.work, self.shots, self.size = app, config, work, shots, size
+        self.fullscreen = fullscreen
         self.widgets_path = os.path.join(work, "widgets.json")
         self.state = None
         self.seen_screens = set()
@@ -104,15 +105,19 @@ class Kiosk:
         if os.path.exists(self.widgets_path):
             os.remove(self.widgets_path)
         self.log = open(os.path.join(self.work, "kiosk.log"), "ab")
+        mode = [] if self.fullscreen else ["--windowed", f"{self.size[0]}x{self.size[1]}"]
         self.proc = subprocess.Popen(
-            [self.app, "--config", self.config, "--windowed", f"{self.size[0]}x{self.size[1]}",
-             "--widgets-json", self.widgets_path, "--screenshot-dir", self.shots],
+            [self.app, "--config", self.config] + mode +
+            ["--widgets-json", self.widgets_path, "--screenshot-dir", self.shots],
             env=self.env, stdout=self.log, stderr=self.log)
         self.wait_for(lambda s: s["screen"] == "start", "the start screen", timeout=30)
         return self
 
-    def __exit__(self, *exc):
-        self.stop()
+    def __exit__(self, exc_type, *exc):
+        code = self.stop()
+        # A clean SIGTERM exit is 0; anything else (a crash, a sanitizer report at exit) fails.
+        if exc_type is None and code != 0:
+            raise KioskError(f"the kiosk exited with code {code}; see {self.work}/kiosk.log")
         return False
 
     def stop(self):
@@ -125,7 +130,8 @@ class Kiosk:
                 self.proc.wait()
                 raise KioskError("the kiosk did not stop on SIGTERM")
         self.xvfb.stop()
-        self.log.close()
+        if not self.log.closed:
+            self.log.close()
         return self.proc.returncode
 
     # --- reading what is on screen ---
@@ -192,6 +198,20 @@ class Kiosk:
     def tap_screen(self, widget_id, screen):
         self.tap(widget_id)
         return self.wait_for(lambda s: s["screen"] == screen, f"screen {screen} after {widget_id}")
+
+    def xdotool(self, *arguments):
+        subprocess.run(["xdotool"] + list(arguments), env=self.env, check=True)
+
+    def drag(self, widget_id, dy, steps=12):
+        """Presses on a widget, moves the pointer vertically by dy pixels, releases."""
+        w = self.widget(widget_id)
+        x = int(self.state["window"]["x"] + w["x"] + w["w"] / 2)
+        y = int(self.state["window"]["y"] + w["y"] + w["h"] / 2)
+        self.xdotool("mousemove", str(x), str(y), "mousedown", "1")
+        for i in range(1, steps + 1):
+            self.xdotool("mousemove", str(x), str(int(y + dy * i / steps)))
+            time.sleep(0.02)
+        self.xdotool("mouseup", "1")
 
     def type_text(self, text):
         """Types on the on-screen keyboard, one key tap per character."""

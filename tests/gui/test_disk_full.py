@@ -37,22 +37,32 @@ def test(args):
     try:
         config = write_config(work, args.source, ["tillit"], data_dir=data, idle=60)
         with Kiosk(args.app, config, work, os.path.join(args.out, "screens")) as k:
-            k.tap_screen("start", "language")
-            k.tap_screen("lang_sv", "promise")
-            k.tap_screen("begin", "question")
-            k.tap("scale_3")
-            k.tap("next")
-            while not k.has("send"):
-                k.tap("skip")
-                k.wait_for(lambda s: s["screen"] in ("question", "freetext"), "next question")
+            def answer_first_and_skip_rest(language):
+                k.tap_screen("start", "language")
+                k.tap_screen("lang_" + language, "promise")
+                k.tap_screen("begin", "question")
+                k.tap("scale_3")
+                k.tap("next")
+                while not k.has("send"):
+                    k.tap("skip")
+                    k.wait_for(lambda s: s["screen"] in ("question", "freetext"), "next question")
+
             filler = os.path.join(data, "filler")
+            # First resident (Swedish): the disk is full; they give up and go back to the start.
+            answer_first_and_skip_rest("sv")
             fill(filler)
             k.tap_screen("send", "save_failed")
-            k.tap_screen("retry", "save_failed")  # still full: still not "thank you"
+            k.tap_screen("leave", "start")
+            # Second resident (English): still full, retry fails visibly, then space returns.
+            answer_first_and_skip_rest("en")
+            k.tap_screen("send", "save_failed")
+            k.tap_screen("retry", "save_failed")
+            expect(k.state["key"].startswith("save_failed_retry2"), f"a failed retry shows no change: {k.state['key']}")
             os.remove(filler)
             k.tap_screen("retry", "thanks")
         responses, _ = read_db(data)
-        expect(len(responses) == 1, f"expected exactly one response after the retry, found {len(responses)}")
+        expect(len(responses) == 1, f"expected exactly one response (the retried one), found {len(responses)}")
+        expect(responses[0]["language"] == "en", "the saved response is not the second resident's")
         answers = json.loads(responses[0]["answers"])
         expect(answers["inst_trust"] == 3 and answers["competence"] is None, f"wrong answers saved: {answers}")
         log = open(os.path.join(work, "kiosk.log"), encoding="utf-8").read()

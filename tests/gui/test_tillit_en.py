@@ -17,6 +17,10 @@ def test(args):
     shots = os.path.join(args.out, "screens")
     config = write_config(work, args.source, ["tillit", "besok"], idle=10)
     with Kiosk(args.app, config, work, shots) as k:
+        # Choose English on the start screen first (both surveys offered), then start.
+        k.tap_screen("language", "language")
+        k.tap_screen("lang_en", "start")
+        expect(k.state["language"] == "en", "the start screen did not switch to English")
         k.tap_screen("start", "language")
         k.tap_screen("lang_en", "promise")
         expect(k.state["language"] == "en", "English was not chosen")
