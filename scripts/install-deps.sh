@@ -10,10 +10,13 @@ packages=(
   # libraries (see README: Dependencies)
   libimgui-dev libstb-dev libglfw3-dev libgl-dev libsqlite3-dev libsodium-dev
   nlohmann-json3-dev libtomlplusplus-dev doctest-dev
+  zlib1g-dev libcurl4-openssl-dev libssl-dev libcpp-httplib-dev libpq-dev libqrencode-dev
   # run time: fonts and a software OpenGL for machines without a GPU
   fonts-noto-core libgl1-mesa-dri libglx-mesa0
   # tests: a virtual X server, real input events, catalog checks, the test driver
   xvfb xdotool gettext python3
+  # sync tests: a real PostgreSQL server and openssl to make a test CA
+  postgresql openssl
 )
 
 missing=()
