@@ -1,0 +1,209 @@
+// FaultProxy: one thread accepts, one thread per client connection. Each request is
+// read whole (headers + Content-Length body), an action is chosen, and for Pass a
+// fresh upstream connection carries exactly that request and its answer.
+#include "fault_proxy.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <stdexcept>
+
+namespace tillit::test {
+namespace {
+
+std::optional<std::string> read_message(int fd) {
+    // Headers up to the blank line, then exactly Content-Length bytes.
+    std::string data;
+    char buffer[65536];
+    std::size_t header_end = std::string::npos;
+    while ((header_end = data.find("\r\n\r\n")) == std::string::npos) {
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n <= 0) return std::nullopt;
+        data.append(buffer, static_cast<std::size_t>(n));
+    }
+    std::size_t length = 0;
+    std::string lower = data.substr(0, header_end);
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    const auto at = lower.find("\r\ncontent-length:");
+    if (at != std::string::npos) length = std::stoul(lower.substr(at + 17));
+    const std::size_t total = header_end + 4 + length;
+    while (data.size() < total) {
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n <= 0) return std::nullopt;
+        data.append(buffer, static_cast<std::size_t>(n));
+    }
+    return data;
+}
+
+bool send_all(int fd, const std::string& data) {
+    std::size_t sent = 0;
+    while (sent < data.size()) {
+        const ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+        if (n <= 0) return false;
+        sent += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+void reset(int fd) {
+    // SO_LINGER 0: close() sends RST, as a dropped connection looks to the client.
+    linger l{1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+    ::close(fd);
+}
+
+std::string path_of(const std::string& request) {
+    const auto first = request.find(' ');
+    const auto second = request.find(' ', first + 1);
+    if (first == std::string::npos || second == std::string::npos) return "";
+    return request.substr(first + 1, second - first - 1);
+}
+
+std::optional<std::string> forward(int upstream_port, const std::string& request) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return std::nullopt;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(upstream_port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || !send_all(fd, request)) {
+        ::close(fd);
+        return std::nullopt;
+    }
+    auto answer = read_message(fd);
+    ::close(fd);
+    return answer;
+}
+
+const char* reason_phrase(int status) {
+    switch (status) {
+        case 200: return "OK";
+        case 413: return "Payload Too Large";
+        case 429: return "Too Many Requests";
+        case 500: return "Internal Server Error";
+        case 503: return "Service Unavailable";
+        default: return "Status";
+    }
+}
+
+}  // namespace
+
+FaultProxy::FaultProxy(int upstream_port) : upstream_port_(upstream_port) {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (listen_fd_ < 0) throw std::runtime_error("fault proxy: socket failed");
+    const int on = 1;
+    ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = 0;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t size = sizeof addr;
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, 64) != 0 ||
+        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &size) != 0) {
+        ::close(listen_fd_);
+        throw std::runtime_error("fault proxy: cannot listen on 127.0.0.1");
+    }
+    port_ = ntohs(addr.sin_port);
+    acceptor_ = std::thread([this] { accept_loop(); });
+}
+
+FaultProxy::~FaultProxy() {
+    stopping_ = true;
+    ::shutdown(listen_fd_, SHUT_RDWR);
+    ::close(listen_fd_);
+    if (acceptor_.joinable()) acceptor_.join();
+    {
+        std::lock_guard lock(mutex_);
+        for (int fd : client_fds_) ::shutdown(fd, SHUT_RDWR);
+    }
+    for (auto& worker : workers_) worker.join();
+}
+
+void FaultProxy::push(FaultAction action) {
+    std::lock_guard lock(mutex_);
+    actions_.push_back(std::move(action));
+}
+
+int FaultProxy::hits(const std::string& path) const {
+    std::lock_guard lock(mutex_);
+    const auto it = hits_.find(path);
+    return it == hits_.end() ? 0 : it->second;
+}
+
+int FaultProxy::forwarded(const std::string& path) const {
+    std::lock_guard lock(mutex_);
+    const auto it = forwarded_.find(path);
+    return it == forwarded_.end() ? 0 : it->second;
+}
+
+FaultAction FaultProxy::next_action(const std::string& path) {
+    std::lock_guard lock(mutex_);
+    ++hits_[path];
+    for (auto it = actions_.begin(); it != actions_.end(); ++it) {
+        if (path.rfind(it->path_prefix, 0) == 0) {
+            FaultAction action = *it;
+            actions_.erase(it);
+            return action;
+        }
+    }
+    return {};
+}
+
+void FaultProxy::accept_loop() {
+    while (!stopping_) {
+        const int client = ::accept(listen_fd_, nullptr, nullptr);
+        if (client < 0) {
+            if (stopping_) return;
+            continue;
+        }
+        std::lock_guard lock(mutex_);
+        client_fds_.push_back(client);
+        workers_.emplace_back([this, client] { serve(client); });
+    }
+}
+
+void FaultProxy::serve(int client) {
+    // Forget the fd before it is closed, so the destructor never shuts down a reused number.
+    auto forget = [&] {
+        std::lock_guard lock(mutex_);
+        client_fds_.erase(std::remove(client_fds_.begin(), client_fds_.end(), client), client_fds_.end());
+    };
+    while (!stopping_) {
+        const auto request = read_message(client);
+        if (!request) break;
+        const std::string path = path_of(*request);
+        const FaultAction action = next_action(path);
+        if (action.kind == FaultAction::Kind::DropBeforeForward) {
+            forget();
+            reset(client);
+            return;
+        }
+        if (action.kind == FaultAction::Kind::Respond) {
+            std::string answer = "HTTP/1.1 " + std::to_string(action.status) + " " + reason_phrase(action.status) + "\r\n";
+            for (const auto& [name, value] : action.headers) answer += name + ": " + value + "\r\n";
+            answer += "Content-Length: " + std::to_string(action.body.size()) + "\r\n\r\n" + action.body;
+            if (!send_all(client, answer)) break;
+            continue;
+        }
+        const auto answer = forward(upstream_port_, *request);
+        {
+            std::lock_guard lock(mutex_);
+            ++forwarded_[path];
+        }
+        if (!answer || action.kind == FaultAction::Kind::ResetAfterForward) {
+            forget();
+            reset(client);
+            return;
+        }
+        if (!send_all(client, *answer)) break;
+    }
+    forget();
+    ::close(client);
+}
+
+}  // namespace tillit::test

@@ -1,0 +1,66 @@
+// A fault-injecting HTTP proxy on 127.0.0.1 for the sync tests: it sits between the
+// kiosk's sync client and the real tillit-server and, request by request, passes the
+// request on, answers by itself (500, 503 + Retry-After, 429, 413, a captive portal's
+// 200 page), or forwards it and then resets the client's connection without the
+// answer (the server committed; the kiosk never heard). Plain HTTP/1.1 with
+// Content-Length bodies only (what libcurl and cpp-httplib send); no TLS.
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace tillit::test {
+
+struct FaultAction {
+    enum class Kind {
+        Pass,                 // forward, return the server's answer
+        ResetAfterForward,    // forward, wait for the server's answer, then reset the client
+        DropBeforeForward,    // reset the client without contacting the server
+        Respond,              // answer by itself with status/headers/body
+    };
+    Kind kind = Kind::Pass;
+    int status = 200;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+    std::string path_prefix;  // applies only to requests whose path starts with this ("" = any)
+};
+
+class FaultProxy {
+public:
+    // Forwards to upstream_port on 127.0.0.1; listens on a free port.
+    explicit FaultProxy(int upstream_port);
+    ~FaultProxy();
+    FaultProxy(const FaultProxy&) = delete;
+    FaultProxy& operator=(const FaultProxy&) = delete;
+
+    int port() const { return port_; }
+    // Actions are used in order by matching requests; when none is queued: Pass.
+    void push(FaultAction action);
+    // Requests seen per path (including faulted ones), and how many reached the server.
+    int hits(const std::string& path) const;
+    int forwarded(const std::string& path) const;
+
+private:
+    void accept_loop();
+    void serve(int client);
+    FaultAction next_action(const std::string& path);
+
+    int upstream_port_;
+    int listen_fd_ = -1;
+    int port_ = 0;
+    std::atomic<bool> stopping_{false};
+    mutable std::mutex mutex_;
+    std::deque<FaultAction> actions_;
+    std::map<std::string, int> hits_;
+    std::map<std::string, int> forwarded_;
+    std::vector<std::thread> workers_;
+    std::vector<int> client_fds_;
+    std::thread acceptor_;
+};
+
+}  // namespace tillit::test
