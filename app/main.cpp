@@ -24,7 +24,17 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "%s\n", setup.error().c_str());
             return 2;
         }
-        // 3. The window and the resident flow, until the kiosk is told to stop.
+        // 3. --enrol CODE: register this kiosk with the server, then exit.
+        if (const auto& code = options.value().enrol_code) {
+            auto device = tillit::enrol_kiosk(setup.value(), *code);
+            if (!device) {
+                std::fprintf(stderr, "tillit-kiosk: %s\n", device.error().c_str());
+                return 2;
+            }
+            std::printf("enrolled as %s\n", device.value().c_str());
+            return 0;
+        }
+        // 4. The window and the resident flow (and the sync worker), until the kiosk is told to stop.
         return tillit::platform::run_kiosk(setup.value(), options.value());
     } catch (const std::exception& error) {
         // Only what makes the kiosk unable to run gets here.

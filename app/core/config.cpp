@@ -1,20 +1,25 @@
 // Loads kiosk.toml and checks every table, key, type and range, so a wrong setting is
 // one "path:line: what is wrong and how to fix it" line at start, never a surprise later.
 // Relative paths become absolute against the config's folder. It checks that each
-// survey file exists but does not load it (survey.cpp does), nor the catalogs (i18n.cpp).
+// survey file exists but does not load it (survey.cpp does), nor the catalogs (i18n.cpp),
+// and that [sync] names a server it is allowed to talk to, without contacting it.
 
 #include "core/config.h"
 
+#include <curl/curl.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <utility>
 
 #include "core/toml_checks.h"
+#include "core/wire.h"
 
 namespace tillit {
 
@@ -159,6 +164,100 @@ std::string resolve(const fs::path& config_dir, const std::string& value) {
     return (ec ? path.lexically_normal() : canonical).string();
 }
 
+struct UrlDeleter {
+    void operator()(CURLU* url) const { curl_url_cleanup(url); }
+};
+struct CurlStringDeleter {
+    void operator()(char* text) const { curl_free(text); }
+};
+
+// One part of a parsed URL; "" when the URL has no such part.
+std::string url_part(CURLU* url, CURLUPart part) {
+    char* raw = nullptr;
+    if (curl_url_get(url, part, &raw, 0) != CURLUE_OK) return {};
+    const std::unique_ptr<char, CurlStringDeleter> text(raw);
+    return text ? std::string(text.get()) : std::string();
+}
+
+std::string lowercase(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+// A boolean; `out` keeps its default when the key is absent.
+Check read_bool(const Place& place, std::string_view key, bool& out) {
+    const toml::node* node = place.table.get(key);
+    if (node == nullptr) return std::nullopt;
+    const auto* value = node->as_boolean();
+    if (value == nullptr) {
+        return place.errors.at(*node, std::string(key) + " in " + place.name + " must be true or false, not " +
+                                          type_name(*node));
+    }
+    out = value->get();
+    return std::nullopt;
+}
+
+// curl's pin syntax: one or more "sha256//<base64 of 32 bytes>" joined by ';'.
+bool is_pin_list(std::string_view pins) {
+    constexpr std::string_view prefix = "sha256//";
+    while (!pins.empty()) {
+        const auto end = pins.find(';');
+        const std::string_view pin = pins.substr(0, end);
+        if (pin.substr(0, prefix.size()) != prefix) return false;
+        const auto digest = wire::base64_decode(pin.substr(prefix.size()));
+        if (!digest || digest.value().size() != 32) return false;
+        if (end == std::string_view::npos) break;
+        pins.remove_prefix(end + 1);
+    }
+    return true;
+}
+
+Check read_sync(const Place& place, const fs::path& config_dir, KioskConfig& config) {
+    if (auto error = check_keys(place, {"server_url", "ca_file", "pinned_public_key", "allow_http_loopback",
+                                        "interval_seconds", "batch_size"})) {
+        return error;
+    }
+    SyncConfig sync;
+    if (auto error = read_required_string(place, "server_url",
+                                          "add server_url = \"https://...\" (the municipality's tillit server)",
+                                          sync.server_url)) {
+        return error;
+    }
+    if (auto error = read_bool(place, "allow_http_loopback", sync.allow_http_loopback)) return error;
+    if (const Status allowed = check_server_url(sync.server_url, sync.allow_http_loopback); !allowed) {
+        return place.errors.at(*place.table.get("server_url"), "server_url in " + place.name + ": " + allowed.error());
+    }
+
+    std::optional<std::string> ca_file;
+    if (auto error = read_string(place, "ca_file", ca_file)) return error;
+    if (ca_file) {
+        sync.ca_file = resolve(config_dir, *ca_file);
+        std::error_code ec;
+        if (!fs::is_regular_file(sync.ca_file, ec)) {
+            return place.errors.at(*place.table.get("ca_file"),
+                                   "ca_file " + in_quotes(*ca_file) + " not found: there is no " + sync.ca_file +
+                                       " (a PEM file with the municipality's CA certificates)");
+        }
+    }
+
+    std::optional<std::string> pin;
+    if (auto error = read_string(place, "pinned_public_key", pin)) return error;
+    if (pin) {
+        if (!is_pin_list(*pin)) {
+            return place.errors.at(*place.table.get("pinned_public_key"),
+                                   "pinned_public_key must look like \"sha256//<base64 of the key's SHA-256>\" "
+                                   "(several joined by ;), not " + in_quotes(*pin));
+        }
+        sync.pinned_public_key = *pin;
+    }
+
+    if (auto error = read_integer(place, "interval_seconds", 30, 86400, sync.interval_seconds)) return error;
+    if (auto error = read_integer(place, "batch_size", 1, 5000, sync.batch_size)) return error;
+    config.sync = std::move(sync);
+    return std::nullopt;
+}
+
 Check read_venue(const Place& place, KioskConfig& config) {
     if (auto error = check_keys(place, {"id", "name"})) return error;
     if (auto error = read_required_string(place, "id", "add id = \"your-venue\" (lowercase letters, digits and -)",
@@ -289,7 +388,7 @@ Check find_table(const Place& root, std::string_view name, bool required, const 
 }
 
 Check read_config(const Place& root, const fs::path& config_dir, KioskConfig& config) {
-    const std::vector<std::string_view> tables{"venue", "kiosk", "screen", "paths"};
+    const std::vector<std::string_view> tables{"venue", "kiosk", "screen", "paths", "sync"};
     for (const auto& [key, node] : in_file_order(root.table)) {
         if (std::find(tables.begin(), tables.end(), key->str()) != tables.end()) continue;
         return root.errors.at(*key, "unknown key or table " + in_quotes(key->str()) +
@@ -299,6 +398,7 @@ Check read_config(const Place& root, const fs::path& config_dir, KioskConfig& co
     const toml::table* kiosk = nullptr;
     const toml::table* screen = nullptr;
     const toml::table* paths = nullptr;
+    const toml::table* sync = nullptr;
     if (auto error = find_table(root, "venue", true, "add [venue] with id = \"...\" and name = \"...\"", venue)) {
         return error;
     }
@@ -310,6 +410,7 @@ Check read_config(const Place& root, const fs::path& config_dir, KioskConfig& co
         return error;
     }
     if (auto error = find_table(root, "paths", false, "", paths)) return error;
+    if (auto error = find_table(root, "sync", false, "", sync)) return error;
 
     if (auto error = read_venue(Place{root.errors, *venue, "[venue]"}, config)) return error;
     // [paths] first: [kiosk] looks the surveys up in surveys_dir.
@@ -318,7 +419,9 @@ Check read_config(const Place& root, const fs::path& config_dir, KioskConfig& co
         return error;
     }
     if (auto error = read_kiosk(Place{root.errors, *kiosk, "[kiosk]"}, config_dir, config)) return error;
-    return read_screen(Place{root.errors, *screen, "[screen]"}, config);
+    if (auto error = read_screen(Place{root.errors, *screen, "[screen]"}, config)) return error;
+    if (sync != nullptr) return read_sync(Place{root.errors, *sync, "[sync]"}, config_dir, config);
+    return std::nullopt;
 }
 
 }  // namespace
@@ -339,6 +442,33 @@ std::string known_language_list() {
     std::string list;
     for (const auto& language : known_languages) list += (list.empty() ? "" : ", ") + std::string(language.code);
     return list;
+}
+
+Status check_server_url(const std::string& url, bool allow_http_loopback) {
+    const std::unique_ptr<CURLU, UrlDeleter> parsed(curl_url());
+    if (!parsed) return make_error("out of memory while reading the URL");
+    if (curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+        return make_error(in_quotes(url) + " is not a full URL; write it like \"https://tillit.example.se\"");
+    }
+    const std::string scheme = lowercase(url_part(parsed.get(), CURLUPART_SCHEME));
+    const std::string host = lowercase(url_part(parsed.get(), CURLUPART_HOST));
+    if (!url_part(parsed.get(), CURLUPART_USER).empty()) {
+        return make_error("the URL must not hold a user name or password");
+    }
+    if (!url_part(parsed.get(), CURLUPART_QUERY).empty() || !url_part(parsed.get(), CURLUPART_FRAGMENT).empty()) {
+        return make_error("the URL must not hold ?query or #fragment parts; give only the server's address");
+    }
+    if (scheme == "https") return Ok{};
+    if (scheme != "http") return make_error("only https:// is allowed, not " + scheme + "://");
+    const bool loopback = host == "127.0.0.1" || host == "[::1]" || host == "localhost";
+    if (!loopback) {
+        return make_error("plain http:// is refused (answers would travel unencrypted); use https://");
+    }
+    if (!allow_http_loopback) {
+        return make_error("plain http:// is refused; for a local test server on " + host +
+                          " add allow_http_loopback = true");
+    }
+    return Ok{};
 }
 
 Result<KioskConfig> load_config(const std::string& path) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,16 @@ std::string known_language_list();
 
 enum class TimeBucket { Hour, Day };
 
+// [sync]: where and how this kiosk hands its responses to the municipality's server.
+struct SyncConfig {
+    std::string server_url;          // https://... (http:// only for loopback + allow_http_loopback)
+    std::string ca_file;             // absolute PEM path after loading; "" = the system's CAs
+    std::string pinned_public_key;   // curl's "sha256//<base64>[;sha256//...]"; "" = no pin
+    bool allow_http_loopback = false;
+    int interval_seconds = 300;      // between automatic syncs (30..86400)
+    int batch_size = 500;            // items per batch (1..5000)
+};
+
 struct KioskConfig {
     std::string config_path;
     std::string venue_id;     // [a-z0-9-]+, travels with every response
@@ -53,8 +64,14 @@ struct KioskConfig {
     std::string translations_dir;        // absolute after loading
     double screen_width_mm = 527.0;      // physical size of the display, for sizes in mm
     double screen_height_mm = 296.0;
+    std::optional<SyncConfig> sync;      // absent [sync] table: this kiosk never syncs
 };
 
 Result<KioskConfig> load_config(const std::string& path);
+
+// The transport rule of docs/sync-protocol.md: https, or http only when
+// allow_http_loopback is set and the host is 127.0.0.1, ::1 or localhost. The error
+// says what is wrong in plain words (no file position; callers add it).
+Status check_server_url(const std::string& url, bool allow_http_loopback);
 
 }  // namespace tillit

@@ -1,5 +1,6 @@
 // Start-up: parse the command line, then load config, surveys, catalogs and store,
-// stopping at the first problem with one clear line.
+// stopping at the first problem with one clear line. Also --enrol, which needs all of
+// that (the surveys say which answers are free text to seal) and then exits.
 #include "core/launch.h"
 
 #include <toml++/toml.h>
@@ -8,6 +9,9 @@
 #include <charconv>
 #include <filesystem>
 #include <string_view>
+
+#include "core/sync/http_client.h"
+#include "core/sync/sync_client.h"
 
 namespace tillit {
 namespace {
@@ -41,11 +45,14 @@ long id_line(const std::string& path) {
 const char* launch_usage() {
     return "usage: tillit-kiosk [--config kiosk.toml] [--data-dir DIR] [--windowed WxH]\n"
            "                    [--widgets-json FILE] [--screenshot-dir DIR]\n"
+           "       tillit-kiosk [--config kiosk.toml] [--data-dir DIR] --enrol CODE\n"
            "  --config FILE         the kiosk config (default kiosk-config/kiosk.toml)\n"
            "  --data-dir DIR        where responses are stored (overrides data_dir)\n"
            "  --windowed WxH        a window instead of full screen (development)\n"
            "  --widgets-json FILE   test hook: write every tappable widget of the frame\n"
            "  --screenshot-dir DIR  test hook: write a PNG of every new screen\n"
+           "  --enrol CODE          enrol with [sync] server_url using the one-time code from\n"
+           "                        'tillit-server enrol', print the device id and exit\n"
            "In full screen the kiosk quits only with Ctrl+Alt+Shift+Q held together.\n";
 }
 
@@ -61,7 +68,7 @@ Result<LaunchOptions> parse_launch_options(int argc, const char* const* argv) {
         if (arg == "--help" || arg == "-h") {
             options.show_help = true;
         } else if (arg == "--config" || arg == "--data-dir" || arg == "--windowed" ||
-                   arg == "--widgets-json" || arg == "--screenshot-dir") {
+                   arg == "--widgets-json" || arg == "--screenshot-dir" || arg == "--enrol") {
             const auto v = value(arg);
             if (!v || v->empty()) {
                 return make_error("tillit-kiosk: " + std::string(arg) + " needs a value; see --help");
@@ -70,6 +77,7 @@ Result<LaunchOptions> parse_launch_options(int argc, const char* const* argv) {
             if (arg == "--data-dir") options.data_dir = *v;
             if (arg == "--widgets-json") options.widgets_json = *v;
             if (arg == "--screenshot-dir") options.screenshot_dir = *v;
+            if (arg == "--enrol") options.enrol_code = *v;
             if (arg == "--windowed") {
                 options.windowed = true;
                 if (!parse_size(*v, options.window_width, options.window_height)) {
@@ -110,10 +118,33 @@ Result<KioskSetup> load_kiosk(const LaunchOptions& options) {
     setup.translations = std::move(translations).value();
     setup.translations.set_language(setup.config.default_language);
 
-    auto store = Store::open((std::filesystem::path(setup.config.data_dir) / "responses.db").string());
+    auto store = Store::open(database_path(setup.config));
     if (!store) return make_error(store.error());
     setup.store = std::move(store).value();
+    if (const Status released = setup.store->release_held(); !released) return make_error(released.error());
     return setup;
+}
+
+std::string database_path(const KioskConfig& config) {
+    return (std::filesystem::path(config.data_dir) / "responses.db").string();
+}
+
+Result<std::string> enrol_kiosk(KioskSetup& setup, const std::string& code) {
+    if (!setup.config.sync) {
+        return make_error(setup.config.config_path +
+                          ": there is no [sync] table; add [sync] with server_url = \"https://...\" to enrol");
+    }
+    auto http = sync::HttpClient::create(*setup.config.sync);
+    if (!http) return make_error(http.error());
+    TextQuestions text_questions;
+    for (const Survey& survey : setup.surveys) {
+        for (const Question& question : survey.questions) {
+            if (question.type == QuestionType::Text) text_questions[survey.id].insert(question.id);
+        }
+    }
+    auto identity = sync::enrol(*setup.store, http.value(), setup.config.sync->server_url, code, text_questions);
+    if (!identity) return make_error(identity.error());
+    return identity.value().device_id;
 }
 
 }  // namespace tillit

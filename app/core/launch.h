@@ -24,6 +24,7 @@ struct LaunchOptions {
     int window_height = 800;
     std::optional<std::string> widgets_json;   // test hook: tappable widgets of the current frame
     std::optional<std::string> screenshot_dir; // test hook: a PNG of every new screen
+    std::optional<std::string> enrol_code;     // --enrol CODE: register with [sync] server_url, then exit
     bool show_help = false;
 };
 
@@ -39,7 +40,15 @@ struct KioskSetup {
 };
 
 // Loads kiosk.toml, every survey it names, the UI catalogs, and opens the store
-// (data_dir/responses.db).
+// (data_dir/responses.db). One-tap responses held for a follow-up that never came
+// (the kiosk stopped in between) are released to sync here.
 Result<KioskSetup> load_kiosk(const LaunchOptions& options);
+
+// data_dir/responses.db: the file the store and the sync worker open.
+std::string database_path(const KioskConfig& config);
+
+// --enrol CODE: enrols the kiosk with [sync] server_url (see core/sync/sync_client.h)
+// and seals the free text already stored. Returns the new device id.
+Result<std::string> enrol_kiosk(KioskSetup& setup, const std::string& code);
 
 }  // namespace tillit

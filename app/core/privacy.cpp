@@ -286,6 +286,11 @@ std::size_t utf8_step(std::string_view s, std::size_t i) {
 
 }  // namespace
 
+std::uint32_t secure_uniform(std::uint32_t upper_exclusive) {
+    ensure_sodium();
+    return upper_exclusive < 2 ? 0 : randombytes_uniform(upper_exclusive);
+}
+
 std::string new_uuid_v4() {
     ensure_sodium();
     std::array<unsigned char, 16> bytes{};

@@ -4,7 +4,10 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/config.h"
 
@@ -12,6 +15,19 @@ namespace tillit {
 
 // Random UUIDv4 from libsodium's CSPRNG, lower-case, 36 characters.
 std::string new_uuid_v4();
+
+// A uniform number in [0, upper_exclusive) from libsodium's CSPRNG (0 when the bound is
+// 0 or 1). Shuffling batches with it keeps the upload order unrelated to the answer order.
+std::uint32_t secure_uniform(std::uint32_t upper_exclusive);
+
+// Fisher-Yates with secure_uniform.
+template <class T>
+void shuffle_securely(std::vector<T>& items) {
+    for (std::size_t i = items.size(); i > 1; --i) {
+        const std::size_t j = secure_uniform(static_cast<std::uint32_t>(i));
+        std::swap(items[i - 1], items[j]);
+    }
+}
 
 // "2026-11-23T14" (hour) or "2026-11-23" (day), local time. Never finer than an hour.
 std::string time_bucket(TimeBucket bucket, std::chrono::system_clock::time_point when);

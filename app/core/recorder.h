@@ -1,6 +1,7 @@
 // Turns a finished or abandoned Session into rows, applying the privacy rules:
 // the venue and a coarse time bucket are added here; nothing else about the moment
-// or the device is. The UI calls this; it never builds rows itself.
+// or the device is. Free text is scrubbed and, once the kiosk is enrolled, sealed to
+// the server's key. The UI calls this; it never builds rows itself.
 #pragma once
 
 #include <chrono>
@@ -20,7 +21,9 @@ public:
 
     Recorder(Store& store, const KioskConfig& config, Clock clock = std::chrono::system_clock::now);
 
-    // Commits the whole response (free text scrubbed); the id is returned after COMMIT.
+    // Commits the whole response (free text scrubbed, and sealed when enrolled); the id is
+    // returned after COMMIT. A one-tap response with a follow-up is held back from sync
+    // until amend() stores the follow-up.
     Result<std::string> submit(const Session& session);
     // One-tap surveys: the first tap is already stored; the follow-up amends it.
     Status amend(const std::string& response_id, const Session& session);
@@ -29,7 +32,7 @@ public:
     Status abandon(const Session& session, std::size_t reached_step);
 
 private:
-    std::string answers_for_storage(const Session& session) const;
+    Result<std::string> answers_for_storage(const Session& session) const;
     Store& store_;
     const KioskConfig& config_;
     Clock clock_;

@@ -1,17 +1,21 @@
 // The durable store: one SQLite connection in WAL mode with synchronous=FULL, schema
 // migrations tracked in PRAGMA user_version and applied in one transaction, and one
-// transaction per saved response. Failures come back as Error values with a plain
-// message; nothing here throws on purpose. Not handled here: sync bookkeeping (outbox,
-// batches), backups, and sharing the connection between threads.
+// transaction per saved response (with its outbox row). The outbox moves items
+// held/pending -> frozen (in a batch) -> sent or set_aside, each step one transaction.
+// Failures come back as Error values with a plain message; nothing here throws on
+// purpose. Not handled here: backups, and sharing one connection between threads.
 #include "core/store.h"
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <exception>
 #include <filesystem>
 #include <iterator>
 #include <system_error>
 #include <utility>
+
+#include <nlohmann/json.hpp>
 
 #include "core/privacy.h"
 
@@ -70,6 +74,48 @@ CREATE TABLE abandonments (
     total_steps    INTEGER NOT NULL CHECK (total_steps >= reached_step)
 ) STRICT, WITHOUT ROWID;
 )sql"},
+    // The sync outbox. One row per response/abandonment, keyed by the item's own id:
+    // no timestamps and no sequence numbers, so the outbox adds nothing about when or
+    // in which order residents answered. Frozen batches keep the exact bytes sent.
+    {2, R"sql(
+CREATE TABLE batches (
+    batch_id TEXT NOT NULL PRIMARY KEY CHECK (length(batch_id) = 36),
+    body     BLOB NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE outbox (
+    item_id  TEXT NOT NULL PRIMARY KEY CHECK (length(item_id) = 36),
+    kind     TEXT NOT NULL CHECK (kind IN ('response', 'abandonment')),
+    state    TEXT NOT NULL CHECK (state IN ('held', 'pending', 'frozen', 'sent', 'set_aside')),
+    batch_id TEXT REFERENCES batches (batch_id),
+    reason   TEXT,
+    CHECK ((state = 'frozen') = (batch_id IS NOT NULL)),
+    CHECK ((state = 'set_aside') = (reason IS NOT NULL))
+) STRICT, WITHOUT ROWID;
+CREATE INDEX outbox_by_state ON outbox (state);
+CREATE INDEX outbox_by_batch ON outbox (batch_id);
+
+CREATE TABLE device (
+    singleton          INTEGER NOT NULL PRIMARY KEY CHECK (singleton = 1),
+    device_id          TEXT NOT NULL CHECK (device_id <> ''),
+    venue_id           TEXT NOT NULL,
+    public_key         BLOB NOT NULL CHECK (length(public_key) = 32),
+    secret_key         BLOB NOT NULL CHECK (length(secret_key) = 64),
+    sealing_public_key BLOB NOT NULL CHECK (length(sealing_public_key) = 32),
+    server_url         TEXT NOT NULL CHECK (server_url <> '')
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE sync_meta (
+    singleton      INTEGER NOT NULL PRIMARY KEY CHECK (singleton = 1),
+    last_success   TEXT NOT NULL DEFAULT '',
+    config_version TEXT NOT NULL DEFAULT ''
+) STRICT, WITHOUT ROWID;
+INSERT INTO sync_meta (singleton) VALUES (1);
+
+-- Everything stored before sync existed is still to be sent.
+INSERT INTO outbox (item_id, kind, state) SELECT id, 'response', 'pending' FROM responses;
+INSERT INTO outbox (item_id, kind, state) SELECT id, 'abandonment', 'pending' FROM abandonments;
+)sql"},
 };
 static_assert(std::size(kMigrations) > 0 &&
                   kMigrations[std::size(kMigrations) - 1].version == Store::kSchemaVersion,
@@ -92,6 +138,13 @@ int bind_one(sqlite3_stmt* stmt, int index, const std::string& text) {
     return sqlite3_bind_text64(stmt, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 int bind_one(sqlite3_stmt* stmt, int index, int number) { return sqlite3_bind_int(stmt, index, number); }
+// Raw bytes (keys, gzipped bodies) go in as BLOBs, never as text.
+struct Blob {
+    const std::string& bytes;
+};
+int bind_one(sqlite3_stmt* stmt, int index, const Blob& blob) {
+    return sqlite3_bind_blob64(stmt, index, blob.bytes.data(), blob.bytes.size(), SQLITE_TRANSIENT);
+}
 
 // Binds ?1, ?2, ... in order; returns the first failure.
 template <class... Args>
@@ -105,6 +158,12 @@ int bind_all(sqlite3_stmt* stmt, const Args&... args) {
 std::string column_text(sqlite3_stmt* stmt, int column) {
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, column));
     return text == nullptr ? std::string() : std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt, column)));
+}
+
+std::string column_blob(sqlite3_stmt* stmt, int column) {
+    const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt, column));
+    return bytes == nullptr ? std::string()
+                            : std::string(bytes, static_cast<std::size_t>(sqlite3_column_bytes(stmt, column)));
 }
 
 // Runs a statement that returns one row and reads its first column.
@@ -125,6 +184,17 @@ Result<long long> query_int(sqlite3* db, const char* sql) {
 Status step_done(sqlite3* db, sqlite3_stmt* stmt) {
     if (sqlite3_step(stmt) != SQLITE_DONE) return make_error(errmsg(db));
     return Ok{};
+}
+
+// Prepares, binds and runs a statement that returns no rows.
+template <class... Args>
+Status run(sqlite3* db, const char* sql, const Args&... args) {
+    auto stmt = prepare(db, sql);
+    if (!stmt) return make_error(stmt.error());
+    if constexpr (sizeof...(Args) > 0) {
+        if (bind_all(stmt.value().get(), args...) != SQLITE_OK) return make_error(errmsg(db));
+    }
+    return step_done(db, stmt.value().get());
 }
 
 // Runs `body` between BEGIN IMMEDIATE and COMMIT. Any failure, a failed COMMIT included,
@@ -242,6 +312,157 @@ Result<OpenedDb> open_db(const std::string& path, const std::string& name, bool 
     return Result<OpenedDb>(std::move(db));
 }
 
+// The outbox state of one item; nullopt when it has no outbox row.
+Result<std::optional<std::string>> outbox_state(sqlite3* c, const std::string& id) {
+    auto stmt = prepare(c, "SELECT state FROM outbox WHERE item_id = ?1");
+    if (!stmt) return make_error(stmt.error());
+    if (bind_all(stmt.value().get(), id) != SQLITE_OK) return make_error(errmsg(c));
+    const int rc = sqlite3_step(stmt.value().get());
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    if (rc != SQLITE_ROW) return make_error(errmsg(c));
+    return std::optional<std::string>(column_text(stmt.value().get(), 0));
+}
+
+struct OutboxRef {
+    std::string id;
+    wire::ItemKind kind = wire::ItemKind::Response;
+};
+
+// Up to `limit` pending items. Ordered by the random id, so which ones come first says
+// nothing about when they were answered.
+Result<std::vector<OutboxRef>> pending_items(sqlite3* c, int limit) {
+    auto stmt = prepare(c, "SELECT item_id, kind FROM outbox WHERE state = 'pending' ORDER BY item_id LIMIT ?1");
+    if (!stmt) return make_error(stmt.error());
+    if (bind_all(stmt.value().get(), limit) != SQLITE_OK) return make_error(errmsg(c));
+    std::vector<OutboxRef> refs;
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(stmt.value().get())) == SQLITE_ROW) {
+        const std::string kind = column_text(stmt.value().get(), 1);
+        refs.push_back({column_text(stmt.value().get(), 0),
+                        kind == "response" ? wire::ItemKind::Response : wire::ItemKind::Abandonment});
+    }
+    if (rc != SQLITE_DONE) return make_error(errmsg(c));
+    return refs;
+}
+
+// The item's `content` as docs/sync-protocol.md spells it (the row's fields without its
+// id), or why it cannot be sent at all (the row is gone, its answers do not parse).
+struct ItemContent {
+    nlohmann::json content;
+    std::string problem;  // non-empty: set the item aside with this reason
+};
+
+Result<ItemContent> item_content(sqlite3* c, const OutboxRef& ref) {
+    const bool response = ref.kind == wire::ItemKind::Response;
+    auto stmt = prepare(c, response ? "SELECT survey_id, survey_version, language, venue_id, time_bucket, answers "
+                                      "FROM responses WHERE id = ?1"
+                                    : "SELECT survey_id, survey_version, language, venue_id, time_bucket, "
+                                      "reached_step, total_steps FROM abandonments WHERE id = ?1");
+    if (!stmt) return make_error(stmt.error());
+    sqlite3_stmt* s = stmt.value().get();
+    if (bind_all(s, ref.id) != SQLITE_OK) return make_error(errmsg(c));
+    const int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) return ItemContent{{}, "its row is missing"};
+    if (rc != SQLITE_ROW) return make_error(errmsg(c));
+    nlohmann::json content = {{"survey_id", column_text(s, 0)},
+                              {"survey_version", sqlite3_column_int(s, 1)},
+                              {"language", column_text(s, 2)},
+                              {"venue_id", column_text(s, 3)},
+                              {"time_bucket", column_text(s, 4)}};
+    if (response) {
+        nlohmann::json answers = nlohmann::json::parse(column_text(s, 5), nullptr, false);
+        if (answers.is_discarded()) return ItemContent{{}, "its answers are not valid UTF-8 JSON"};
+        content["answers"] = std::move(answers);
+    } else {
+        content["reached_step"] = sqlite3_column_int(s, 5);
+        content["total_steps"] = sqlite3_column_int(s, 6);
+    }
+    return ItemContent{std::move(content), {}};
+}
+
+Status set_aside(sqlite3* c, const std::string& item_id, const std::string& reason) {
+    return run(c, "UPDATE outbox SET state = 'set_aside', reason = ?2, batch_id = NULL WHERE item_id = ?1", item_id,
+               reason);
+}
+
+// Inside a transaction: shuffles `refs`, encodes them as one batch and stores it with
+// its items marked frozen. An item that cannot be encoded (it would fail again on every
+// try and block every item behind it) is set aside instead; nullopt when none is left.
+Result<std::optional<FrozenBatch>> freeze_items(sqlite3* c, std::vector<OutboxRef> refs) {
+    shuffle_securely(refs);
+    std::vector<wire::Item> items;
+    for (OutboxRef& ref : refs) {
+        auto content = item_content(c, ref);
+        if (!content) return make_error(content.error());
+        if (!content.value().problem.empty()) {
+            if (const Status aside = set_aside(c, ref.id, content.value().problem); !aside) {
+                return make_error(aside.error());
+            }
+            continue;
+        }
+        try {
+            items.push_back(wire::make_item(ref.id, ref.kind, std::move(content.value().content)));
+        } catch (const std::exception& e) {
+            if (const Status aside = set_aside(c, ref.id, std::string("cannot be encoded: ") + e.what()); !aside) {
+                return make_error(aside.error());
+            }
+        }
+    }
+    if (items.empty()) return std::optional<FrozenBatch>();
+
+    FrozenBatch batch;
+    try {
+        batch.batch_id = new_uuid_v4();
+        batch.body = wire::gzip(wire::batch_json(batch.batch_id, items));
+    } catch (const std::exception& e) {
+        return make_error(std::string("cannot encode the batch: ") + e.what());
+    }
+    if (const Status stored = run(c, "INSERT INTO batches (batch_id, body) VALUES (?1, ?2)", batch.batch_id,
+                                  Blob{batch.body});
+        !stored) {
+        return make_error(stored.error());
+    }
+    for (const wire::Item& item : items) {
+        if (const Status frozen = run(c,
+                                      "UPDATE outbox SET state = 'frozen', batch_id = ?1 "
+                                      "WHERE item_id = ?2 AND state = 'pending'",
+                                      batch.batch_id, item.id);
+            !frozen) {
+            return make_error(frozen.error());
+        }
+        if (sqlite3_changes(c) != 1) return make_error("item " + item.id + " is no longer pending");
+        batch.item_ids.push_back(item.id);
+    }
+    std::sort(batch.item_ids.begin(), batch.item_ids.end());
+    return std::optional<FrozenBatch>(std::move(batch));
+}
+
+Result<std::vector<std::string>> batch_item_ids(sqlite3* c, const std::string& batch_id) {
+    auto stmt = prepare(c, "SELECT item_id FROM outbox WHERE batch_id = ?1 ORDER BY item_id");
+    if (!stmt) return make_error(stmt.error());
+    if (bind_all(stmt.value().get(), batch_id) != SQLITE_OK) return make_error(errmsg(c));
+    std::vector<std::string> ids;
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(stmt.value().get())) == SQLITE_ROW) ids.push_back(column_text(stmt.value().get(), 0));
+    if (rc != SQLITE_DONE) return make_error(errmsg(c));
+    return ids;
+}
+
+// Replaces every plaintext string answer to a text question with {"sealed": <base64>};
+// returns "" when nothing changed.
+std::string sealed_answers(const std::string& answers_json, const std::set<std::string>& text_questions,
+                           const std::string& sealing_key) {
+    nlohmann::json answers = nlohmann::json::parse(answers_json, nullptr, false);
+    if (!answers.is_object()) return {};
+    bool changed = false;
+    for (auto& [question_id, value] : answers.items()) {
+        if (text_questions.count(question_id) == 0 || !value.is_string()) continue;
+        value = nlohmann::json{{"sealed", wire::seal(sealing_key, value.get<std::string>())}};
+        changed = true;
+    }
+    return changed ? answers.dump() : std::string();
+}
+
 }  // namespace
 
 struct Store::Db {
@@ -285,15 +506,63 @@ Result<std::string> Store::save_response(const NewResponse& response) {
                      response.venue_id, response.time_bucket, response.answers_json) != SQLITE_OK) {
             return make_error(errmsg(c));
         }
-        return step_done(c, stmt.value().get());
+        if (const Status inserted = step_done(c, stmt.value().get()); !inserted) return inserted;
+        const std::string state = response.hold_for_followup ? "held" : "pending";
+        return run(c, "INSERT INTO outbox (item_id, kind, state) VALUES (?1, 'response', ?2)", id, state);
     });
     if (!saved) return make_error(saved.error());
     return id;  // only now: COMMIT has returned SQLITE_OK
 }
 
+Result<std::vector<std::string>> Store::save_responses(const std::vector<NewResponse>& responses) {
+    // Many responses in ONE transaction (imports, benchmark set-up): one fsync instead of
+    // one per response. Each still gets its outbox row; ids come back after COMMIT.
+    sqlite3* c = db_->get();
+    std::vector<std::string> ids;
+    try {
+        for (std::size_t i = 0; i < responses.size(); ++i) ids.push_back(new_uuid_v4());
+    } catch (const std::exception& e) {
+        return make_error(std::string("could not save the responses: ") + e.what());
+    }
+    const Status saved = in_transaction(c, "save the responses", [&]() -> Status {
+        auto stmt = prepare(c,
+                            "INSERT INTO responses (id, survey_id, survey_version, language, venue_id, time_bucket, "
+                            "answers) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        if (!stmt) return make_error(stmt.error());
+        for (std::size_t i = 0; i < responses.size(); ++i) {
+            const NewResponse& r = responses[i];
+            sqlite3_reset(stmt.value().get());
+            if (bind_all(stmt.value().get(), ids[i], r.survey_id, r.survey_version, r.language, r.venue_id,
+                         r.time_bucket, r.answers_json) != SQLITE_OK) {
+                return make_error(errmsg(c));
+            }
+            if (const Status inserted = step_done(c, stmt.value().get()); !inserted) return inserted;
+            const std::string state = r.hold_for_followup ? "held" : "pending";
+            if (const Status queued =
+                    run(c, "INSERT INTO outbox (item_id, kind, state) VALUES (?1, 'response', ?2)", ids[i], state);
+                !queued) {
+                return queued;
+            }
+        }
+        return Ok{};
+    });
+    if (!saved) return make_error(saved.error());
+    return ids;
+}
+
 Status Store::amend_response(const std::string& id, const std::string& answers_json) {
     sqlite3* c = db_->get();
     return in_transaction(c, "amend the response", [&]() -> Status {
+        const auto state = outbox_state(c, id);
+        if (!state) return make_error(state.error());
+        if (state.value() && *state.value() != "held" && *state.value() != "pending") {
+            return make_error("the response is already in a batch for the server (" + *state.value() + ")");
+        }
+        if (const Status released =
+                run(c, "UPDATE outbox SET state = 'pending' WHERE item_id = ?1 AND state = 'held'", id);
+            !released) {
+            return released;
+        }
         auto stmt = prepare(c, "UPDATE responses SET answers = ?1 WHERE id = ?2");
         if (!stmt) return make_error(stmt.error());
         if (bind_all(stmt.value().get(), answers_json, id) != SQLITE_OK) return make_error(errmsg(c));
@@ -322,7 +591,8 @@ Status Store::save_abandonment(const Abandonment& abandonment) {
                      abandonment.total_steps) != SQLITE_OK) {
             return make_error(errmsg(c));
         }
-        return step_done(c, stmt.value().get());
+        if (const Status inserted = step_done(c, stmt.value().get()); !inserted) return inserted;
+        return run(c, "INSERT INTO outbox (item_id, kind, state) VALUES (?1, 'abandonment', 'pending')", id);
     });
 }
 
@@ -401,6 +671,266 @@ Result<StoreSettings> Store::settings() {
     settings.synchronous = static_cast<int>(synchronous.value());
     settings.foreign_keys = foreign_keys.value() != 0;
     return settings;
+}
+
+Result<std::string> Store::storage_health() {
+    // quick_check(1): stop at the first problem; the heartbeat needs a word, not a list.
+    const auto health = query_text(db_->get(), "PRAGMA quick_check(1)");
+    if (!health) return make_error("could not check the database: " + health.error());
+    return health.value();
+}
+
+Status Store::release_held() {
+    sqlite3* c = db_->get();
+    return in_transaction(c, "release held responses", [&]() -> Status {
+        return run(c, "UPDATE outbox SET state = 'pending' WHERE state = 'held'");
+    });
+}
+
+Result<std::optional<FrozenBatch>> Store::freeze_batch(int max_items) {
+    sqlite3* c = db_->get();
+    std::optional<FrozenBatch> frozen;
+    const Status done = in_transaction(c, "freeze a batch", [&]() -> Status {
+        // Loops only past items that could not be encoded and were set aside.
+        while (!frozen) {
+            auto refs = pending_items(c, std::max(max_items, 1));
+            if (!refs) return make_error(refs.error());
+            if (refs.value().empty()) return Ok{};
+            auto batch = freeze_items(c, std::move(refs).value());
+            if (!batch) return make_error(batch.error());
+            frozen = std::move(batch).value();
+        }
+        return Ok{};
+    });
+    if (!done) return make_error(done.error());
+    return frozen;
+}
+
+Result<std::vector<FrozenBatch>> Store::frozen_batches() {
+    sqlite3* c = db_->get();
+    std::vector<FrozenBatch> batches;
+    {
+        auto stmt = prepare(c, "SELECT batch_id, body FROM batches ORDER BY batch_id");
+        if (!stmt) return make_error("could not read the frozen batches: " + stmt.error());
+        int rc = SQLITE_ROW;
+        while ((rc = sqlite3_step(stmt.value().get())) == SQLITE_ROW) {
+            batches.push_back({column_text(stmt.value().get(), 0), column_blob(stmt.value().get(), 1), {}});
+        }
+        if (rc != SQLITE_DONE) return make_error("could not read the frozen batches: " + errmsg(c));
+    }
+    for (FrozenBatch& batch : batches) {
+        auto ids = batch_item_ids(c, batch.batch_id);
+        if (!ids) return make_error("could not read the frozen batches: " + ids.error());
+        batch.item_ids = std::move(ids).value();
+    }
+    return batches;
+}
+
+Status Store::apply_results(const std::string& batch_id, const std::vector<wire::ItemResult>& results) {
+    sqlite3* c = db_->get();
+    return in_transaction(c, "record the server's answer", [&]() -> Status {
+        for (const wire::ItemResult& result : results) {
+            Status marked = Ok{};
+            switch (result.status) {
+                case wire::ItemStatus::Created:
+                case wire::ItemStatus::Duplicate:
+                    marked = run(c,
+                                 "UPDATE outbox SET state = 'sent', batch_id = NULL "
+                                 "WHERE item_id = ?1 AND batch_id = ?2",
+                                 result.id, batch_id);
+                    break;
+                case wire::ItemStatus::Conflict:
+                case wire::ItemStatus::Invalid: {
+                    std::string reason = wire::to_string(result.status);
+                    if (!result.reason.empty()) reason += ": " + result.reason;
+                    marked = run(c,
+                                 "UPDATE outbox SET state = 'set_aside', reason = ?3, batch_id = NULL "
+                                 "WHERE item_id = ?1 AND batch_id = ?2",
+                                 result.id, batch_id, reason);
+                    break;
+                }
+            }
+            if (!marked) return marked;
+            if (sqlite3_changes(c) != 1) return make_error("item " + result.id + " is not in batch " + batch_id);
+        }
+        auto left = batch_item_ids(c, batch_id);
+        if (!left) return make_error(left.error());
+        if (!left.value().empty()) {
+            return make_error(std::to_string(left.value().size()) + " items of batch " + batch_id + " were not answered");
+        }
+        return run(c, "DELETE FROM batches WHERE batch_id = ?1", batch_id);
+    });
+}
+
+Status Store::set_batch_aside(const std::string& batch_id, const std::string& reason) {
+    sqlite3* c = db_->get();
+    return in_transaction(c, "set the batch aside", [&]() -> Status {
+        if (const Status aside = run(c,
+                                     "UPDATE outbox SET state = 'set_aside', reason = ?2, batch_id = NULL "
+                                     "WHERE batch_id = ?1",
+                                     batch_id, reason);
+            !aside) {
+            return aside;
+        }
+        return run(c, "DELETE FROM batches WHERE batch_id = ?1", batch_id);
+    });
+}
+
+Result<std::vector<FrozenBatch>> Store::split_batch(const std::string& batch_id) {
+    sqlite3* c = db_->get();
+    std::vector<FrozenBatch> halves;
+    const Status done = in_transaction(c, "split the batch", [&]() -> Status {
+        auto ids = batch_item_ids(c, batch_id);
+        if (!ids) return make_error(ids.error());
+        if (ids.value().size() < 2) return make_error("a batch of one item cannot be split");
+        std::vector<OutboxRef> refs;
+        {
+            auto stmt = prepare(c, "SELECT item_id, kind FROM outbox WHERE batch_id = ?1");
+            if (!stmt) return make_error(stmt.error());
+            if (bind_all(stmt.value().get(), batch_id) != SQLITE_OK) return make_error(errmsg(c));
+            int rc = SQLITE_ROW;
+            while ((rc = sqlite3_step(stmt.value().get())) == SQLITE_ROW) {
+                const std::string kind = column_text(stmt.value().get(), 1);
+                refs.push_back({column_text(stmt.value().get(), 0),
+                                kind == "response" ? wire::ItemKind::Response : wire::ItemKind::Abandonment});
+            }
+            if (rc != SQLITE_DONE) return make_error(errmsg(c));
+        }
+        if (const Status back = run(c, "UPDATE outbox SET state = 'pending', batch_id = NULL WHERE batch_id = ?1",
+                                    batch_id);
+            !back) {
+            return back;
+        }
+        if (const Status gone = run(c, "DELETE FROM batches WHERE batch_id = ?1", batch_id); !gone) return gone;
+        // Which item goes to which half is random too; each half is shuffled again.
+        shuffle_securely(refs);
+        const auto middle = refs.begin() + static_cast<std::ptrdiff_t>(refs.size() / 2);
+        for (auto half : {std::vector<OutboxRef>(refs.begin(), middle), std::vector<OutboxRef>(middle, refs.end())}) {
+            auto batch = freeze_items(c, std::move(half));
+            if (!batch) return make_error(batch.error());
+            if (batch.value()) halves.push_back(std::move(*batch.value()));
+        }
+        return Ok{};
+    });
+    if (!done) return make_error(done.error());
+    return halves;
+}
+
+Result<OutboxCounts> Store::outbox_counts() {
+    sqlite3* c = db_->get();
+    OutboxCounts counts;
+    auto stmt = prepare(c, "SELECT state, coalesce(reason, ''), count(*) FROM outbox GROUP BY state, reason");
+    if (!stmt) return make_error("could not count the outbox: " + stmt.error());
+    sqlite3_stmt* s = stmt.value().get();
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const std::string state = column_text(s, 0);
+        const long long n = sqlite3_column_int64(s, 2);
+        if (state == "sent") {
+            counts.sent += n;
+        } else if (state == "set_aside") {
+            counts.set_aside += n;
+            counts.set_aside_reasons[column_text(s, 1)] += n;
+        } else {
+            counts.pending += n;
+        }
+    }
+    if (rc != SQLITE_DONE) return make_error("could not count the outbox: " + errmsg(c));
+    return counts;
+}
+
+Status Store::save_enrolment(const DeviceIdentity& identity, const TextQuestions& text_questions) {
+    sqlite3* c = db_->get();
+    return in_transaction(c, "save the enrolment", [&]() -> Status {
+        if (const Status saved = run(c,
+                                     "INSERT OR REPLACE INTO device (singleton, device_id, venue_id, public_key, "
+                                     "secret_key, sealing_public_key, server_url) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+                                     identity.device_id, identity.venue_id, Blob{identity.public_key},
+                                     Blob{identity.secret_key}, Blob{identity.sealing_public_key},
+                                     identity.server_url);
+            !saved) {
+            return saved;
+        }
+        // A new server may hold other surveys: fetch its config on the next sync.
+        if (const Status reset = run(c, "UPDATE sync_meta SET config_version = ''"); !reset) return reset;
+
+        // Rows already in a batch keep their bytes (a frozen batch never changes); before
+        // the first enrolment there are none.
+        struct Row {
+            std::string id, survey_id, answers;
+        };
+        std::vector<Row> rows;
+        {
+            auto stmt = prepare(c,
+                                "SELECT r.id, r.survey_id, r.answers FROM responses r JOIN outbox o "
+                                "ON o.item_id = r.id WHERE o.state IN ('held', 'pending')");
+            if (!stmt) return make_error(stmt.error());
+            int rc = SQLITE_ROW;
+            while ((rc = sqlite3_step(stmt.value().get())) == SQLITE_ROW) {
+                rows.push_back({column_text(stmt.value().get(), 0), column_text(stmt.value().get(), 1),
+                                column_text(stmt.value().get(), 2)});
+            }
+            if (rc != SQLITE_DONE) return make_error(errmsg(c));
+        }
+        for (const Row& row : rows) {
+            const auto text_ids = text_questions.find(row.survey_id);
+            if (text_ids == text_questions.end()) continue;
+            std::string sealed;
+            try {
+                sealed = sealed_answers(row.answers, text_ids->second, identity.sealing_public_key);
+            } catch (const std::exception& e) {
+                return make_error(std::string("cannot seal the free text: ") + e.what());
+            }
+            if (sealed.empty()) continue;
+            if (const Status updated = run(c, "UPDATE responses SET answers = ?1 WHERE id = ?2", sealed, row.id);
+                !updated) {
+                return updated;
+            }
+        }
+        return Ok{};
+    });
+}
+
+Result<std::optional<DeviceIdentity>> Store::identity() {
+    sqlite3* c = db_->get();
+    auto stmt = prepare(c,
+                        "SELECT device_id, venue_id, public_key, secret_key, sealing_public_key, server_url "
+                        "FROM device WHERE singleton = 1");
+    if (!stmt) return make_error("could not read the enrolment: " + stmt.error());
+    sqlite3_stmt* s = stmt.value().get();
+    const int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) return std::optional<DeviceIdentity>();
+    if (rc != SQLITE_ROW) return make_error("could not read the enrolment: " + errmsg(c));
+    DeviceIdentity identity;
+    identity.device_id = column_text(s, 0);
+    identity.venue_id = column_text(s, 1);
+    identity.public_key = column_blob(s, 2);
+    identity.secret_key = column_blob(s, 3);
+    identity.sealing_public_key = column_blob(s, 4);
+    identity.server_url = column_text(s, 5);
+    return std::optional<DeviceIdentity>(std::move(identity));
+}
+
+Result<SyncMeta> Store::sync_meta() {
+    sqlite3* c = db_->get();
+    auto stmt = prepare(c, "SELECT last_success, config_version FROM sync_meta WHERE singleton = 1");
+    if (!stmt) return make_error("could not read the sync state: " + stmt.error());
+    if (sqlite3_step(stmt.value().get()) != SQLITE_ROW) return make_error("could not read the sync state: " + errmsg(c));
+    return SyncMeta{column_text(stmt.value().get(), 0), column_text(stmt.value().get(), 1)};
+}
+
+Status Store::set_last_success(const std::string& utc) {
+    sqlite3* c = db_->get();
+    return in_transaction(c, "record the sync time", [&]() -> Status {
+        return run(c, "UPDATE sync_meta SET last_success = ?1", utc);
+    });
+}
+
+Status Store::set_config_version(const std::string& version) {
+    sqlite3* c = db_->get();
+    return in_transaction(c, "record the config version", [&]() -> Status {
+        return run(c, "UPDATE sync_meta SET config_version = ?1", version);
+    });
 }
 
 Status Store::limit_size_for_tests(int max_pages) {

@@ -1,7 +1,8 @@
 // GLFW/GL set-up, input, and the frame loop. Input is fed to ImGui through
 // io.MousePos/io.MouseDown (the 1.86 API) from our own callbacks, so a press and a
 // release that arrive between two frames still make a tap, and the pointer is read
-// whether or not a window manager has given the window focus.
+// whether or not a window manager has given the window focus. The sync worker, when
+// configured, runs beside the loop on its own thread; the loop never waits for it.
 #include "platform/kiosk_loop.h"
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <memory>
 
@@ -19,6 +21,7 @@
 
 #include "core/privacy.h"
 #include "core/recorder.h"
+#include "core/sync/sync_worker.h"
 #include "platform/fonts.h"
 #include "platform/test_hooks.h"
 #include "ui/kiosk_app.h"
@@ -38,10 +41,19 @@ constexpr int kFramesAfterInput = 3;
 // drawn in the next frame and settles (measured content, scrollbars) in the one after.
 constexpr int kSettledFrame = 3;
 
+// One press or release, with where the pointer was when it happened.
+struct ButtonEdge {
+    double x = 0.0, y = 0.0;
+    bool down = false;
+};
+
 struct Input {
     double x = -1.0, y = -1.0;
-    bool down = false;
-    bool pressed_since_frame = false;  // latched so a quick tap is never lost
+    // ImGui 1.86 sees one button state per frame, so edges are queued and handed over
+    // one per frame: a quick tap (press + release) and the end of a drag followed by
+    // the next tap (release + press) both reach ImGui as separate edges.
+    std::deque<ButtonEdge> edges;
+    bool down = false;                 // the state ImGui was last given
     bool event = false;                // anything happened since the last loop
     bool quit = false;
     bool fullscreen = true;
@@ -59,11 +71,10 @@ void on_cursor(GLFWwindow* window, double x, double y) {
 void on_button(GLFWwindow* window, int button, int action, int) {
     if (button != GLFW_MOUSE_BUTTON_LEFT) return;  // a touch screen has one "button"
     Input& in = input_of(window);
-    if (action == GLFW_PRESS) {
-        in.down = true;
-        in.pressed_since_frame = true;
-    } else if (action == GLFW_RELEASE) {
-        in.down = false;
+    if (action == GLFW_PRESS || action == GLFW_RELEASE) {
+        double x = in.x, y = in.y;
+        glfwGetCursorPos(window, &x, &y);
+        in.edges.push_back({x, y, action == GLFW_PRESS});
     }
     in.event = true;
 }
@@ -147,6 +158,33 @@ void apply_style(const ui::Theme& theme) {
     style.Colors[ImGuiCol_Text] = ImGui::ColorConvertU32ToFloat4(theme.text);
 }
 
+// Starts the sync worker when [sync] is configured and the kiosk is enrolled. Each change
+// of its state goes to stderr as one line (counts and errors, never answers); nothing is
+// drawn for it until the staff screens exist.
+std::unique_ptr<sync::SyncWorker> start_sync(const KioskSetup& setup) {
+    if (!setup.config.sync) return nullptr;
+    const auto identity = setup.store->identity();
+    if (!identity) {
+        std::fprintf(stderr, "tillit-kiosk: sync: %s\n", identity.error().c_str());
+        return nullptr;
+    }
+    if (!identity.value()) {
+        std::fprintf(stderr, "tillit-kiosk: sync: not enrolled yet; run tillit-kiosk --enrol CODE\n");
+        return nullptr;
+    }
+    sync::SyncWorkerOptions options;
+    options.database_path = database_path(setup.config);
+    options.sync = *setup.config.sync;
+    options.context.data_dir = setup.config.data_dir;
+    options.context.languages = setup.config.languages;
+    for (const Survey& survey : setup.surveys) options.context.survey_versions[survey.id] = survey.version;
+    options.context.batch_size = setup.config.sync->batch_size;
+    options.on_change = [](const sync::SyncStatus& status) {
+        std::fprintf(stderr, "tillit-kiosk: sync: %s\n", sync::describe(status).c_str());
+    };
+    return std::make_unique<sync::SyncWorker>(std::move(options));
+}
+
 }  // namespace
 
 int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
@@ -220,6 +258,7 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
     long frame = 0;
     if (options.screenshot_dir) std::filesystem::create_directories(*options.screenshot_dir);
 
+    const std::unique_ptr<sync::SyncWorker> sync_worker = start_sync(setup);
     int frames_to_draw = kFramesAfterInput;
     while (!input.quit && !g_stop_signal) {
         const double wait = std::clamp(app.next_deadline() - monotonic_now(), 0.0, kMaxWaitSeconds);
@@ -240,10 +279,17 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
 
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplGlfw_NewFrame();
-        io.MousePos = input.x >= 0.0 ? ImVec2(static_cast<float>(input.x), static_cast<float>(input.y))
-                                     : ImVec2(-FLT_MAX, -FLT_MAX);
-        io.MouseDown[0] = input.down || input.pressed_since_frame;
-        input.pressed_since_frame = false;
+        if (!input.edges.empty()) {
+            const ButtonEdge edge = input.edges.front();
+            input.edges.pop_front();
+            input.down = edge.down;
+            io.MousePos = ImVec2(static_cast<float>(edge.x), static_cast<float>(edge.y));
+            frames_to_draw = std::max(frames_to_draw, kFramesAfterInput);  // the rest of the queue, and settling
+        } else {
+            io.MousePos = input.x >= 0.0 ? ImVec2(static_cast<float>(input.x), static_cast<float>(input.y))
+                                         : ImVec2(-FLT_MAX, -FLT_MAX);
+        }
+        io.MouseDown[0] = input.down;
         for (int i = 1; i < IM_ARRAYSIZE(io.MouseDown); ++i) io.MouseDown[i] = false;
         ImGui::NewFrame();
         log.clear();
@@ -298,6 +344,7 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
         glfwSwapBuffers(win);
     }
 
+    if (sync_worker) sync_worker->stop();  // joins: a transfer in flight is aborted within about a second
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();

@@ -176,6 +176,7 @@ void FaultProxy::serve(int client) {
     while (!stopping_) {
         const auto request = read_message(client);
         if (!request) break;
+        bytes_from_clients_ += static_cast<long long>(request->size());
         const std::string path = path_of(*request);
         const FaultAction action = next_action(path);
         if (action.kind == FaultAction::Kind::DropBeforeForward) {
@@ -187,6 +188,7 @@ void FaultProxy::serve(int client) {
             std::string answer = "HTTP/1.1 " + std::to_string(action.status) + " " + reason_phrase(action.status) + "\r\n";
             for (const auto& [name, value] : action.headers) answer += name + ": " + value + "\r\n";
             answer += "Content-Length: " + std::to_string(action.body.size()) + "\r\n\r\n" + action.body;
+            bytes_to_clients_ += static_cast<long long>(answer.size());
             if (!send_all(client, answer)) break;
             continue;
         }
@@ -200,6 +202,7 @@ void FaultProxy::serve(int client) {
             reset(client);
             return;
         }
+        bytes_to_clients_ += static_cast<long long>(answer->size());
         if (!send_all(client, *answer)) break;
     }
     forget();

@@ -44,6 +44,9 @@ public:
     // Requests seen per path (including faulted ones), and how many reached the server.
     int hits(const std::string& path) const;
     int forwarded(const std::string& path) const;
+    // Bytes of whole HTTP messages (headers + bodies) in each direction so far.
+    long long bytes_from_clients() const { return bytes_from_clients_; }
+    long long bytes_to_clients() const { return bytes_to_clients_; }
 
 private:
     void accept_loop();
@@ -54,6 +57,8 @@ private:
     int listen_fd_ = -1;
     int port_ = 0;
     std::atomic<bool> stopping_{false};
+    std::atomic<long long> bytes_from_clients_{0};
+    std::atomic<long long> bytes_to_clients_{0};
     mutable std::mutex mutex_;
     std::deque<FaultAction> actions_;
     std::map<std::string, int> hits_;

@@ -436,3 +436,111 @@ TEST_CASE("config: known languages") {
     CHECK(english_language_name("xx") == "xx");
     CHECK(known_language_list() == "sv, sv-easy, en, ar, fa, so, ti, fi, uk");
 }
+
+// [sync] replaces the base config's last (blank) line: line 14 is "[sync]", its keys follow from line 15.
+std::string with_sync(const std::vector<std::string>& lines) {
+    std::string text = edited({{14, "[sync]"}});
+    for (const auto& line : lines) text += line + "\n";
+    return text;
+}
+
+TEST_CASE("config: without [sync] the kiosk never syncs; the shipped config has it commented out") {
+    const ConfigDir dir;
+    CHECK_FALSE(config_ok(dir, edited({})).sync.has_value());
+    const auto shipped = load_config((fs::path(TILLIT_SOURCE_DIR) / "kiosk-config" / "kiosk.toml").string());
+    REQUIRE(shipped.ok());
+    CHECK_FALSE(shipped.value().sync.has_value());
+}
+
+TEST_CASE("config: [sync] values, defaults, and the CA file relative to the config's folder") {
+    const ConfigDir dir;
+    const KioskConfig minimal = config_ok(dir, with_sync({"server_url = \"https://tillit.example.se\""}));
+    REQUIRE(minimal.sync.has_value());
+    CHECK(minimal.sync->server_url == "https://tillit.example.se");
+    CHECK(minimal.sync->ca_file.empty());
+    CHECK(minimal.sync->pinned_public_key.empty());
+    CHECK_FALSE(minimal.sync->allow_http_loopback);
+    CHECK(minimal.sync->interval_seconds == 300);
+    CHECK(minimal.sync->batch_size == 500);
+
+    std::ofstream(dir.path() / "municipal-ca.pem") << "-----BEGIN CERTIFICATE-----\n";
+    const std::string pin = "sha256//" + std::string(43, 'A') + "=";
+    const KioskConfig full = config_ok(dir, with_sync({"server_url = \"https://tillit.example.se:8443/kiosk\"",
+                                                       "ca_file = \"municipal-ca.pem\"",
+                                                       "pinned_public_key = \"" + pin + ";" + pin + "\"",
+                                                       "interval_seconds = 30", "batch_size = 5000"}));
+    REQUIRE(full.sync.has_value());
+    CHECK(full.sync->server_url == "https://tillit.example.se:8443/kiosk");
+    CHECK(full.sync->ca_file == (dir.path() / "municipal-ca.pem").string());
+    CHECK(full.sync->pinned_public_key == pin + ";" + pin);
+    CHECK(full.sync->interval_seconds == 30);
+    CHECK(full.sync->batch_size == 5000);
+
+    for (const char* url : {"http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080/"}) {
+        const KioskConfig loopback = config_ok(
+            dir, with_sync({"server_url = \"" + std::string(url) + "\"", "allow_http_loopback = true"}));
+        CHECK(loopback.sync->allow_http_loopback);
+    }
+}
+
+TEST_CASE("config: [sync] refuses plain http except for loopback with allow_http_loopback") {
+    auto failure = config_failure(with_sync({"server_url = \"http://tillit.example.se\""}));
+    CHECK(failure.line == 15);
+    CHECK(failure.message == "server_url in [sync]: plain http:// is refused (answers would travel unencrypted); "
+                             "use https://");
+
+    failure = config_failure(with_sync({"server_url = \"http://tillit.example.se\"", "allow_http_loopback = true"}));
+    CHECK(failure.line == 15);
+    CHECK(contains(failure.message, "plain http:// is refused (answers would travel unencrypted)"));
+
+    failure = config_failure(with_sync({"server_url = \"http://127.0.0.1:8080\""}));
+    CHECK(failure.line == 15);
+    CHECK(failure.message == "server_url in [sync]: plain http:// is refused; for a local test server on "
+                             "127.0.0.1 add allow_http_loopback = true");
+
+    failure = config_failure(with_sync({"server_url = \"ftp://tillit.example.se\""}));
+    CHECK(contains(failure.message, "only https:// is allowed, not ftp://"));
+    failure = config_failure(with_sync({"server_url = \"tillit.example.se\""}));
+    CHECK(contains(failure.message, "is not a full URL; write it like \"https://tillit.example.se\""));
+    failure = config_failure(with_sync({"server_url = \"https://tillit.example.se/?x=1\""}));
+    CHECK(contains(failure.message, "must not hold ?query or #fragment parts"));
+}
+
+TEST_CASE("config: every [sync] key is checked where it is written") {
+    auto failure = config_failure(with_sync({"interval_seconds = 60"}));
+    CHECK(failure.line == 14);
+    CHECK(contains(failure.message, "[sync] has no \"server_url\""));
+
+    failure = config_failure(with_sync({"server_url = \"https://t.example.se\"", "ca_file = \"missing.pem\""}));
+    CHECK(failure.line == 16);
+    CHECK(contains(failure.message, "ca_file \"missing.pem\" not found: there is no "));
+
+    failure = config_failure(with_sync({"server_url = \"https://t.example.se\"", "pinned_public_key = \"abc\""}));
+    CHECK(failure.line == 16);
+    CHECK(contains(failure.message, "pinned_public_key must look like \"sha256//<base64 of the key's SHA-256>\""));
+    failure = config_failure(
+        with_sync({"server_url = \"https://t.example.se\"", "pinned_public_key = \"sha256//c2hvcnQ=\""}));
+    CHECK(contains(failure.message, "pinned_public_key must look like"));
+
+    failure = config_failure(with_sync({"server_url = \"https://t.example.se\"", "allow_http_loopback = \"yes\""}));
+    CHECK(failure.line == 16);
+    CHECK(contains(failure.message, "allow_http_loopback in [sync] must be true or false, not a text"));
+
+    failure = config_failure(with_sync({"server_url = \"https://t.example.se\"", "interval_seconds = 29"}));
+    CHECK(failure.line == 16);
+    CHECK(contains(failure.message, "interval_seconds = 29 is out of range in [sync]; use a whole number from 30 to "
+                                    "86400"));
+    failure = config_failure(with_sync({"server_url = \"https://t.example.se\"", "batch_size = 0"}));
+    CHECK(contains(failure.message, "batch_size = 0 is out of range in [sync]; use a whole number from 1 to 5000"));
+    failure = config_failure(with_sync({"server_url = \"https://t.example.se\"", "batch_size = 5001"}));
+    CHECK(contains(failure.message, "batch_size = 5001 is out of range"));
+
+    failure = config_failure(with_sync({"server_url = \"https://t.example.se\"", "intervall_seconds = 60"}));
+    CHECK(failure.line == 16);
+    CHECK(contains(failure.message, "unknown key \"intervall_seconds\" in [sync]; allowed keys: server_url, ca_file, "
+                                    "pinned_public_key, allow_http_loopback, interval_seconds, batch_size"));
+
+    failure = config_failure("sync = true\n" + edited({}));
+    CHECK(failure.line == 1);
+    CHECK(contains(failure.message, "sync must be a table"));
+}

@@ -1,6 +1,7 @@
 // Tests for core/launch: the command line (every flag, --windowed sizes, one-line errors)
 // and load_kiosk with the shipped kiosk-config, plus a config whose survey file has
-// another id than kiosk.toml asks for. Data folders are fresh temp folders.
+// another id than kiosk.toml asks for, and --enrol against a scripted server on
+// 127.0.0.1. Data folders are fresh temp folders.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -9,7 +10,11 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/launch.h"
+#include "core/wire.h"
+#include "scripted_http_server.h"
 
 namespace fs = std::filesystem;
 using tillit::LaunchOptions;
@@ -87,6 +92,13 @@ TEST_CASE("launch options: every flag") {
     CHECK(twice.value().config_path == "b.toml");
 }
 
+TEST_CASE("launch options: --enrol CODE") {
+    const auto options = parse({"--config", "k.toml", "--enrol", "ABCDE12345"});
+    REQUIRE(options.ok());
+    CHECK(options.value().enrol_code == "ABCDE12345");
+    CHECK_FALSE(parse({}).value().enrol_code.has_value());
+}
+
 TEST_CASE("launch options: --help and -h") {
     for (const char* flag : {"--help", "-h"}) {
         CAPTURE(flag);
@@ -95,7 +107,7 @@ TEST_CASE("launch options: --help and -h") {
         CHECK(options.value().show_help);
     }
     const std::string usage = tillit::launch_usage();
-    for (const char* flag : {"--config", "--data-dir", "--windowed", "--widgets-json", "--screenshot-dir"}) {
+    for (const char* flag : {"--config", "--data-dir", "--windowed", "--widgets-json", "--screenshot-dir", "--enrol"}) {
         CHECK_MESSAGE(usage.find(flag) != std::string::npos, flag);
     }
 }
@@ -125,7 +137,7 @@ TEST_CASE("launch options: --windowed sizes") {
 }
 
 TEST_CASE("launch options: a flag without its value, and unknown arguments") {
-    for (const char* flag : {"--config", "--data-dir", "--windowed", "--widgets-json", "--screenshot-dir"}) {
+    for (const char* flag : {"--config", "--data-dir", "--windowed", "--widgets-json", "--screenshot-dir", "--enrol"}) {
         CAPTURE(flag);
         const std::string expected = std::string("tillit-kiosk: ") + flag + " needs a value; see --help";
         CHECK(error_of({flag}) == expected);
@@ -214,4 +226,62 @@ TEST_CASE("load_kiosk: a missing config names the file") {
     const auto setup = tillit::load_kiosk(options);
     REQUIRE_FALSE(setup.ok());
     CHECK(setup.error() == options.config_path + ": cannot read the config file (No such file or directory)");
+}
+
+TEST_CASE("enrol_kiosk: without [sync] there is nothing to enrol with") {
+    TempDir data;
+    LaunchOptions options;
+    options.config_path = source_dir + "/kiosk-config/kiosk.toml";
+    options.data_dir = data.path().string();
+    auto setup = tillit::load_kiosk(options);
+    REQUIRE(setup.ok());
+    const auto enrolled = tillit::enrol_kiosk(setup.value(), "ABCDE12345");
+    REQUIRE_FALSE(enrolled.ok());
+    CHECK(enrolled.error() == setup.value().config.config_path +
+                                  ": there is no [sync] table; add [sync] with server_url = \"https://...\" to enrol");
+}
+
+TEST_CASE("enrol_kiosk: enrols with [sync] server_url and seals the free text of the kiosk's surveys") {
+    const tillit::wire::SealingKeys server_keys = tillit::wire::generate_sealing_keys();
+    tillit::test::ScriptedHttpServer server([&](const tillit::test::HttpRequest& request) {
+        tillit::test::HttpReply reply;
+        reply.body = nlohmann::json{{"device_id", "dev-1"},
+                                    {"venue_id", "test-venue"},
+                                    {"sealing_public_key", tillit::wire::base64_encode(server_keys.public_key)}}
+                         .dump();
+        if (request.path != "/v1/enrol") reply.status = 404;
+        return reply;
+    });
+    TempDir dir;
+    std::ofstream(dir.path() / "kiosk.toml") << "[venue]\nid = \"test-venue\"\nname = \"Testplatsen\"\n"
+                                                "[kiosk]\nlanguages = [\"sv\", \"en\"]\ndefault_language = \"sv\"\n"
+                                                "surveys = [\"tillit\"]\ndata_dir = \"data\"\n"
+                                                "[screen]\nwidth_mm = 527\nheight_mm = 296\n"
+                                                "[paths]\nsurveys_dir = \""
+                                             << source_dir << "/kiosk-config/surveys\"\ntranslations_dir = \""
+                                             << source_dir << "/translations\"\n"
+                                             << "[sync]\nserver_url = \"" << server.url()
+                                             << "\"\nallow_http_loopback = true\n";
+    LaunchOptions options;
+    options.config_path = (dir.path() / "kiosk.toml").string();
+    auto setup = tillit::load_kiosk(options);
+    REQUIRE_MESSAGE(setup.ok(), (setup.ok() ? "" : setup.error()));
+    tillit::NewResponse response;
+    response.survey_id = "tillit";
+    response.survey_version = 1;
+    response.language = "sv";
+    response.venue_id = "test-venue";
+    response.time_bucket = "2026-11-23T14";
+    response.answers_json = R"({"inst_trust":4,"more_trust":"Längre öppettider"})";
+    REQUIRE(setup.value().store->save_response(response).ok());
+
+    const auto enrolled = tillit::enrol_kiosk(setup.value(), "ABCDE12345");
+    REQUIRE_MESSAGE(enrolled.ok(), (enrolled.ok() ? "" : enrolled.error()));
+    CHECK(enrolled.value() == "dev-1");
+    const auto rows = setup.value().store->responses();
+    REQUIRE(rows.ok());
+    const auto answers = nlohmann::json::parse(rows.value().at(0).answers_json);
+    CHECK(answers["inst_trust"] == 4);
+    CHECK(tillit::wire::unseal(server_keys, answers["more_trust"]["sealed"].get<std::string>()).value() ==
+          "Längre öppettider");
 }

@@ -1,7 +1,8 @@
 // Tests for core/recorder: what a finished, one-tap or abandoned Session becomes in the
 // store. The time bucket comes from the injected clock (never finer than the configured
-// hour or day), the venue from the config, and free text is scrubbed before it is stored.
-// The surveys are the shipped ones; the store is in memory.
+// hour or day), the venue from the config, and free text is scrubbed (and sealed to the
+// server's key once enrolled) before it is stored; a one-tap response waits for its
+// follow-up before sync may take it. The surveys are the shipped ones; the store is in memory.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -19,6 +20,7 @@
 #include "core/session.h"
 #include "core/store.h"
 #include "core/survey.h"
+#include "core/wire.h"
 
 using nlohmann::json;
 using tillit::Recorder;
@@ -241,4 +243,61 @@ TEST_CASE("recorder: a store error comes back as an Error and nothing is stored"
     REQUIRE(f.store->limit_size_for_tests(0).ok());
     CHECK(f.recorder.submit(session).ok());
     CHECK(f.responses().size() == 1);
+}
+
+TEST_CASE("recorder: once enrolled, free text is stored sealed to the server's key, scrubbed first") {
+    Fixture f;
+    const tillit::wire::SealingKeys server = tillit::wire::generate_sealing_keys();
+    const tillit::wire::DeviceKeys device = tillit::wire::generate_device_keys();
+    REQUIRE(f.store
+                ->save_enrolment({"device-1", "rinkeby-medborgarkontor", device.public_key, device.secret_key,
+                                  server.public_key, "https://tillit.example.se"},
+                                 {})
+                .ok());
+    Session session(f.tillit_survey, "sv");
+    go_to(session, "more_trust");
+    session.set_text("Mejla anna.svensson@example.se om bättre öppettider");
+    REQUIRE(session.next());
+    session.choose_option("18_29");
+    session.finish();
+    REQUIRE(f.recorder.submit(session).ok());
+
+    const std::string stored = f.only_response().answers_json;
+    CHECK(stored.find("öppettider") == std::string::npos);  // the kiosk cannot read it back
+    const json answers = json::parse(stored);
+    REQUIRE(answers["more_trust"].is_object());
+    CHECK(answers["more_trust"].size() == 1);
+    const auto opened = tillit::wire::unseal(server, answers["more_trust"]["sealed"].get<std::string>());
+    REQUIRE(opened.ok());
+    CHECK(opened.value() == "Mejla […] om bättre öppettider");
+    CHECK(answers["age_band"] == "18_29");  // only free text is sealed
+}
+
+TEST_CASE("recorder: a one-tap response with a follow-up is held back from sync until it is amended") {
+    Fixture f;
+    Session session(f.besok, "sv");
+    session.choose_scale(5);
+    auto saved = f.recorder.submit(session);
+    REQUIRE(saved.ok());
+    CHECK(f.store->outbox_counts().value().pending == 1);
+    auto none = f.store->freeze_batch(10);
+    REQUIRE(none.ok());
+    CHECK_FALSE(none.value().has_value());
+
+    REQUIRE(session.next());
+    session.finish();  // the follow-up timed out: recorded as skipped
+    REQUIRE(f.recorder.amend(saved.value(), session).ok());
+    auto batch = f.store->freeze_batch(10);
+    REQUIRE(batch.ok());
+    REQUIRE(batch.value().has_value());
+    CHECK(batch.value()->item_ids == std::vector<std::string>{saved.value()});
+
+    // A sequential survey is never held.
+    Session whole(f.tillit_survey, "sv");
+    whole.choose_scale(3);
+    whole.finish();
+    REQUIRE(f.recorder.submit(whole).ok());
+    auto sequential = f.store->freeze_batch(10);
+    REQUIRE(sequential.ok());
+    CHECK(sequential.value().has_value());
 }

@@ -125,7 +125,7 @@ TEST_CASE("store: a fresh file migrates to the current schema in WAL mode with s
     auto version = store->schema_version();
     REQUIRE(version.ok());
     CHECK(version.value() == Store::kSchemaVersion);
-    CHECK(version.value() == 1);
+    CHECK(version.value() == 2);
 
     // synchronous and foreign_keys are per connection, so only the store's own
     // connection can show them; journal_mode=WAL is stored in the file itself.
@@ -137,7 +137,7 @@ TEST_CASE("store: a fresh file migrates to the current schema in WAL mode with s
 
     RawDb inspect = open_read_only(path);
     CHECK(rows_of(inspect.get(), "PRAGMA journal_mode") == std::vector<std::string>{"wal"});
-    CHECK(rows_of(inspect.get(), "PRAGMA user_version") == std::vector<std::string>{"1"});
+    CHECK(rows_of(inspect.get(), "PRAGMA user_version") == std::vector<std::string>{"2"});
 }
 
 TEST_CASE("store: a missing data folder is created") {
@@ -189,7 +189,7 @@ TEST_CASE("store: the in-memory store works like the file store") {
     auto opened = Store::open_in_memory();
     REQUIRE(opened.ok());
     auto& store = *opened.value();
-    CHECK(store.schema_version().value() == 1);
+    CHECK(store.schema_version().value() == Store::kSchemaVersion);
     REQUIRE(store.save_response(sample_response()).ok());
     CHECK(count(store) == 1);
     CHECK(store.settings().value().synchronous == 2);
@@ -251,7 +251,7 @@ TEST_CASE("store: a database from a newer tillit-kiosk is refused") {
     }
     auto store = Store::open(path);
     REQUIRE_FALSE(store.ok());
-    CHECK(store.error() == path + " was written by a newer tillit-kiosk (schema 99, this build knows 1); update the app");
+    CHECK(store.error() == path + " was written by a newer tillit-kiosk (schema 99, this build knows 2); update the app");
     // Refusing must not have touched it.
     RawDb inspect = open_read_only(path);
     CHECK(rows_of(inspect.get(), "PRAGMA user_version") == std::vector<std::string>{"99"});
@@ -346,8 +346,9 @@ TEST_CASE("store privacy: tables hold exactly the allowed columns and no rowid")
     CHECK(rows_of(inspect.get(), "SELECT name FROM pragma_table_info('abandonments') ORDER BY cid") ==
           std::vector<std::string>{"id", "survey_id", "survey_version", "language", "venue_id", "time_bucket",
                                    "reached_step", "total_steps"});
+    // The sync tables (outbox, batches, device, sync_meta) are checked in test_outbox.cpp.
     CHECK(rows_of(inspect.get(), "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name") ==
-          std::vector<std::string>{"abandonments", "responses"});
+          std::vector<std::string>{"abandonments", "batches", "device", "outbox", "responses", "sync_meta"});
 
     // WITHOUT ROWID: there is no hidden insertion-order counter to select.
     for (const char* sql : {"SELECT rowid FROM responses", "SELECT rowid FROM abandonments"}) {
