@@ -8,6 +8,9 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <nlohmann/json.hpp>
+#include <cstdio>
+#include <fstream>
 #include <string_view>
 
 #include "core/sync/http_client.h"
@@ -113,6 +116,10 @@ Result<KioskSetup> load_kiosk(const LaunchOptions& options) {
         setup.surveys.push_back(std::move(survey).value());
     }
 
+    for (const auto& note : apply_server_config(setup.config, setup.surveys)) {
+        std::fprintf(stderr, "tillit-kiosk: %s\n", note.c_str());
+    }
+
     auto translations = Translations::load(setup.config.translations_dir, setup.config.languages);
     if (!translations) return make_error(translations.error());
     setup.translations = std::move(translations).value();
@@ -123,6 +130,41 @@ Result<KioskSetup> load_kiosk(const LaunchOptions& options) {
     setup.store = std::move(store).value();
     if (const Status released = setup.store->release_held(); !released) return make_error(released.error());
     return setup;
+}
+
+std::vector<std::string> apply_server_config(KioskConfig& config, std::vector<Survey>& surveys) {
+    std::vector<std::string> notes;
+    const std::filesystem::path dir = sync::server_surveys_dir(config.data_dir);
+    for (Survey& survey : surveys) {
+        const auto path = dir / (survey.id + ".toml");
+        std::error_code ec;
+        if (!std::filesystem::exists(path, ec)) continue;
+        auto central = load_survey(path.string(), config.languages);
+        if (!central || central.value().id != survey.id) {
+            // Checked when it arrived; refusing here too keeps a damaged file from taking the kiosk down.
+            notes.push_back("not using the server's survey " + path.string() + ": " +
+                            (central ? "its id differs" : central.error()));
+            continue;
+        }
+        if (central.value().version != survey.version || central.value().source_path != survey.source_path) {
+            notes.push_back("survey " + survey.id + " version " + std::to_string(central.value().version) +
+                            " from the server");
+        }
+        survey = std::move(central).value();
+    }
+    std::ifstream in(sync::server_settings_path(config.data_dir));
+    if (in) {
+        const auto settings = nlohmann::json::parse(in, nullptr, false);
+        if (settings.is_object()) {
+            // Ranges were checked on arrival (sync_client.cpp); only known keys are there.
+            config.idle_timeout_seconds = settings.value("idle_timeout_seconds", config.idle_timeout_seconds);
+            config.idle_countdown_seconds = settings.value("idle_countdown_seconds", config.idle_countdown_seconds);
+            config.thanks_seconds = settings.value("thanks_seconds", config.thanks_seconds);
+        } else {
+            notes.push_back("not using " + sync::server_settings_path(config.data_dir) + ": not a JSON object");
+        }
+    }
+    return notes;
 }
 
 std::string database_path(const KioskConfig& config) {

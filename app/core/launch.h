@@ -47,6 +47,13 @@ Result<KioskSetup> load_kiosk(const LaunchOptions& options);
 // data_dir/responses.db: the file the store and the sync worker open.
 std::string database_path(const KioskConfig& config);
 
+// Applies what the municipality's server pushed (see sync_client.h): each survey that
+// kiosk.toml names is taken from data_dir/server-surveys/<id>.toml when that file
+// exists and is valid, else from surveys_dir; the venue settings in
+// data_dir/server-settings.json override kiosk.toml's. Returns a note per source used
+// or refused (for the log). Called at start and, by the loop, when the kiosk is idle.
+std::vector<std::string> apply_server_config(KioskConfig& config, std::vector<Survey>& surveys);
+
 // --enrol CODE: enrols the kiosk with [sync] server_url (see core/sync/sync_client.h)
 // and seals the free text already stored. Returns the new device id.
 Result<std::string> enrol_kiosk(KioskSetup& setup, const std::string& code);

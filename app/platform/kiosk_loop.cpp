@@ -259,6 +259,7 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
     if (options.screenshot_dir) std::filesystem::create_directories(*options.screenshot_dir);
 
     const std::unique_ptr<sync::SyncWorker> sync_worker = start_sync(setup);
+    long long applied_generation = 0;  // config generations of the worker already applied
     int frames_to_draw = kFramesAfterInput;
     while (!input.quit && !g_stop_signal) {
         const double wait = std::clamp(app.next_deadline() - monotonic_now(), 0.0, kMaxWaitSeconds);
@@ -274,6 +275,24 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
             frames_to_draw = std::max(frames_to_draw, kFramesAfterInput);
         }
         if (app.tick(now)) frames_to_draw = std::max(frames_to_draw, 2);
+        // A survey or setting the municipality changed centrally takes effect between
+        // residents: only on the start screen with nobody mid-survey.
+        if (sync_worker && app.screen() == ui::Screen::Start && app.session() == nullptr) {
+            const long long generation = sync_worker->status().config_generation;
+            if (generation != applied_generation) {
+                applied_generation = generation;
+                for (const auto& note : apply_server_config(setup.config, setup.surveys)) {
+                    std::fprintf(stderr, "tillit-kiosk: %s\n", note.c_str());
+                }
+                // New texts may need glyphs the atlas lacks.
+                ImGui_ImplOpenGL3_DestroyFontsTexture();
+                if (auto loaded = load_fonts(fonts, theme, all_texts(setup)); !loaded) {
+                    std::fprintf(stderr, "tillit-kiosk: %s\n", loaded.error().c_str());
+                }
+                ImGui_ImplOpenGL3_CreateFontsTexture();
+                frames_to_draw = std::max(frames_to_draw, 2);
+            }
+        }
         if (frames_to_draw == 0) continue;
         --frames_to_draw;
 

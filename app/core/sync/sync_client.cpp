@@ -133,12 +133,49 @@ Status adopt_surveys(const nlohmann::json& surveys, const SyncContext& context) 
     return Ok{};
 }
 
+// Venue settings the kiosk understands, with the same ranges as kiosk.toml. Unknown
+// keys are ignored (a newer server may know more); a known key out of range refuses
+// the whole update, so a typo on the server never half-applies.
+Status adopt_settings(const nlohmann::json& settings, const SyncContext& context) {
+    if (settings.is_null()) return Ok{};
+    if (!settings.is_object()) return make_error("the server's \"settings\" is not a table");
+    struct Range {
+        const char* key;
+        int min;
+        int max;
+    };
+    constexpr Range kKnown[] = {{"idle_timeout_seconds", 10, 600},
+                                {"idle_countdown_seconds", 20, 120},
+                                {"thanks_seconds", 3, 60}};
+    nlohmann::json adopted = nlohmann::json::object();
+    for (const Range& range : kKnown) {
+        if (!settings.contains(range.key)) continue;
+        const auto& value = settings[range.key];
+        if (!value.is_number_integer() || value.get<long long>() < range.min || value.get<long long>() > range.max) {
+            return make_error(std::string("the server's setting ") + range.key + " must be a whole number from " +
+                              std::to_string(range.min) + " to " + std::to_string(range.max));
+        }
+        adopted[range.key] = value;
+    }
+    const fs::path target = server_settings_path(context.data_dir);
+    const fs::path staged = target.string() + ".staging";
+    if (const Status written = write_file_synced(staged, adopted.dump()); !written) return written;
+    std::error_code ec;
+    fs::rename(staged, target, ec);
+    if (ec) return make_error("cannot publish the server's settings: " + ec.message());
+    return Ok{};
+}
+
 // The protocol's JSON bodies travel gzipped.
 std::string gzipped_json(const nlohmann::json& body) {
     return wire::gzip(wire::canonical(body));
 }
 
 }  // namespace
+
+std::string server_settings_path(const std::string& data_dir) {
+    return (fs::path(data_dir) / "server-settings.json").string();
+}
 
 std::string server_surveys_dir(const std::string& data_dir) {
     return (fs::path(data_dir) / "server-surveys").string();
@@ -263,6 +300,8 @@ PassResult SyncClient::update_config(const std::string& config_version) {
     // Not remembered when invalid: the next pass fetches again, and the admin keeps seeing why.
     const Status adopted = adopt_surveys(doc.value("surveys", nlohmann::json()), context_);
     if (!adopted) return {PassOutcome::Done, "survey update refused: " + adopted.error(), std::nullopt};
+    const Status settings = adopt_settings(doc.value("settings", nlohmann::json()), context_);
+    if (!settings) return {PassOutcome::Done, "settings update refused: " + settings.error(), std::nullopt};
     // The heartbeat's version, not the body's: the two differ only if the config changed
     // in between, and then the next heartbeat brings the newer one.
     const std::string adopted_version =
@@ -270,6 +309,7 @@ PassResult SyncClient::update_config(const std::string& config_version) {
     if (const Status saved = store_.set_config_version(adopted_version); !saved) {
         return {PassOutcome::Retry, saved.error(), std::nullopt};
     }
+    config_adopted_ = true;
     return {};
 }
 

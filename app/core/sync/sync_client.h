@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -31,6 +32,8 @@ struct SyncContext {
 // Survey definitions from the server are written here (one <id>.toml each) once all
 // of them are valid.
 std::string server_surveys_dir(const std::string& data_dir);
+// The venue settings from the server (only known keys, checked), as a JSON object.
+std::string server_settings_path(const std::string& data_dir);
 
 enum class PassOutcome {
     Done,     // everything frozen was answered; wait for the next interval
@@ -62,6 +65,8 @@ public:
 
     // One sync attempt. `stop` (may be null) ends it early between requests, as Retry.
     PassResult run_pass(const ProgressFn& progress = {}, const std::atomic<bool>* stop = nullptr);
+    // True once after a pass wrote new survey definitions or venue settings to disk.
+    bool take_config_adopted() { return std::exchange(config_adopted_, false); }
 
 private:
     struct Call;
@@ -74,6 +79,7 @@ private:
     HttpClient& http_;
     DeviceIdentity identity_;
     SyncContext context_;
+    bool config_adopted_ = false;
 };
 
 // "2026-11-23T14:07:12Z"

@@ -149,6 +149,7 @@ void SyncWorker::run_passes(Store& store, SyncClient& client) {
         });
         const PassResult result = client.run_pass(
             [this](const Progress& progress) { update([&](SyncStatus& s) { s.progress = progress; }); }, &stopping_);
+        if (client.take_config_adopted()) update([](SyncStatus& s) { ++s.config_generation; });
         refresh_counts(store);
         if (stopping_) return;
 

@@ -40,6 +40,7 @@ struct SyncStatus {
     std::string last_error;             // plain words; "" = none
     Progress progress;                  // of the running (or the last) pass
     std::chrono::milliseconds wait{0};  // Idle/Waiting: how long this wait lasts in all
+    long long config_generation = 0;    // +1 each time new surveys/settings were adopted
 };
 
 // One line for the log: state, counts, and the error if any. Never an answer.
