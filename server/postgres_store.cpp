@@ -210,14 +210,19 @@ public:
         if (venue_id.empty()) return make_error("a venue id is needed");
         if (valid_hours < 0) return make_error("valid_hours must not be negative");
         std::lock_guard lock(mutex_);
-        const std::string code = generate_code();
-        auto inserted = exec(
-            "INSERT INTO enrol_codes (code_hash, venue_id, expires_at) "
-            "VALUES ($1, $2, clock_timestamp() + make_interval(hours => $3::integer)) "
-            "RETURNING " TILLIT_UTC("expires_at"),
-            {wire::sha256_hex(code), venue_id, std::to_string(valid_hours)});
-        if (!inserted) return make_error(inserted.error());
-        return EnrolCode{code, venue_id, text_at(inserted.value().get(), 0, 0)};
+        // 50 random bits make a clash with a stored code vanishingly rare; retry anyway.
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            const std::string code = generate_code();
+            std::string sqlstate;
+            auto inserted = exec(
+                "INSERT INTO enrol_codes (code_hash, venue_id, expires_at) "
+                "VALUES ($1, $2, clock_timestamp() + make_interval(hours => $3::integer)) "
+                "RETURNING " TILLIT_UTC("expires_at"),
+                {wire::sha256_hex(code), venue_id, std::to_string(valid_hours)}, &sqlstate);
+            if (inserted) return EnrolCode{code, venue_id, text_at(inserted.value().get(), 0, 0)};
+            if (sqlstate != "23505") return make_error(inserted.error());  // 23505: unique_violation
+        }
+        return make_error("could not create a unique enrol code; try again");
     }
 
     Result<Device> enrol(const std::string& code, const std::string& public_key) override {
