@@ -64,7 +64,8 @@ std::string path_of(const std::string& request) {
     return request.substr(first + 1, second - first - 1);
 }
 
-std::optional<std::string> forward(int upstream_port, const std::string& request) {
+std::optional<std::string> forward(int upstream_port, const std::string& request,
+                                   const std::function<void()>& sent) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) return std::nullopt;
     sockaddr_in addr{};
@@ -75,6 +76,7 @@ std::optional<std::string> forward(int upstream_port, const std::string& request
         ::close(fd);
         return std::nullopt;
     }
+    sent();
     auto answer = read_message(fd);
     ::close(fd);
     return answer;
@@ -127,6 +129,11 @@ FaultProxy::~FaultProxy() {
 void FaultProxy::push(FaultAction action) {
     std::lock_guard lock(mutex_);
     actions_.push_back(std::move(action));
+}
+
+void FaultProxy::on_forward(std::function<void(const std::string& path, int count)> hook) {
+    std::lock_guard lock(mutex_);
+    on_forward_ = std::move(hook);
 }
 
 int FaultProxy::hits(const std::string& path) const {
@@ -192,11 +199,16 @@ void FaultProxy::serve(int client) {
             if (!send_all(client, answer)) break;
             continue;
         }
-        const auto answer = forward(upstream_port_, *request);
-        {
-            std::lock_guard lock(mutex_);
-            ++forwarded_[path];
-        }
+        const auto answer = forward(upstream_port_, *request, [&] {
+            std::function<void(const std::string&, int)> hook;
+            int count = 0;
+            {
+                std::lock_guard lock(mutex_);
+                count = ++forwarded_[path];
+                hook = on_forward_;
+            }
+            if (hook) hook(path, count);
+        });
         if (!answer || action.kind == FaultAction::Kind::ResetAfterForward) {
             forget();
             reset(client);

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -42,6 +43,9 @@ public:
     // Actions are used in order by matching requests; when none is queued: Pass.
     void push(FaultAction action);
     // Requests seen per path (including faulted ones), and how many reached the server.
+    // Called on the proxy's thread right after a request was handed to the server and
+    // before its answer is read: a test kills a process exactly while a batch is in flight.
+    void on_forward(std::function<void(const std::string& path, int count)> hook);
     int hits(const std::string& path) const;
     int forwarded(const std::string& path) const;
     // Bytes of whole HTTP messages (headers + bodies) in each direction so far.
@@ -63,6 +67,7 @@ private:
     std::deque<FaultAction> actions_;
     std::map<std::string, int> hits_;
     std::map<std::string, int> forwarded_;
+    std::function<void(const std::string&, int)> on_forward_;
     std::vector<std::thread> workers_;
     std::vector<int> client_fds_;
     std::thread acceptor_;
