@@ -489,6 +489,25 @@ Result<std::unique_ptr<Store>> Store::open_in_memory() {
     return Result<std::unique_ptr<Store>>(std::unique_ptr<Store>(new Store(std::move(db))));
 }
 
+namespace {
+
+// One response row and its outbox row; the caller owns the transaction.
+Status insert_response(sqlite3* c, const std::string& id, const NewResponse& response) {
+    auto stmt = prepare(c,
+                        "INSERT INTO responses (id, survey_id, survey_version, language, venue_id, time_bucket, "
+                        "answers) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!stmt) return make_error(stmt.error());
+    if (bind_all(stmt.value().get(), id, response.survey_id, response.survey_version, response.language,
+                 response.venue_id, response.time_bucket, response.answers_json) != SQLITE_OK) {
+        return make_error(errmsg(c));
+    }
+    if (const Status inserted = step_done(c, stmt.value().get()); !inserted) return inserted;
+    const std::string state = response.hold_for_followup ? "held" : "pending";
+    return run(c, "INSERT INTO outbox (item_id, kind, state) VALUES (?1, 'response', ?2)", id, state);
+}
+
+}  // namespace
+
 Result<std::string> Store::save_response(const NewResponse& response) {
     sqlite3* c = db_->get();
     std::string id;
@@ -497,19 +516,8 @@ Result<std::string> Store::save_response(const NewResponse& response) {
     } catch (const std::exception& e) {
         return make_error(std::string("could not save the response: ") + e.what());
     }
-    const Status saved = in_transaction(c, "save the response", [&]() -> Status {
-        auto stmt = prepare(c,
-                            "INSERT INTO responses (id, survey_id, survey_version, language, venue_id, time_bucket, "
-                            "answers) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-        if (!stmt) return make_error(stmt.error());
-        if (bind_all(stmt.value().get(), id, response.survey_id, response.survey_version, response.language,
-                     response.venue_id, response.time_bucket, response.answers_json) != SQLITE_OK) {
-            return make_error(errmsg(c));
-        }
-        if (const Status inserted = step_done(c, stmt.value().get()); !inserted) return inserted;
-        const std::string state = response.hold_for_followup ? "held" : "pending";
-        return run(c, "INSERT INTO outbox (item_id, kind, state) VALUES (?1, 'response', ?2)", id, state);
-    });
+    const Status saved =
+        in_transaction(c, "save the response", [&]() -> Status { return insert_response(c, id, response); });
     if (!saved) return make_error(saved.error());
     return id;  // only now: COMMIT has returned SQLITE_OK
 }
@@ -525,24 +533,8 @@ Result<std::vector<std::string>> Store::save_responses(const std::vector<NewResp
         return make_error(std::string("could not save the responses: ") + e.what());
     }
     const Status saved = in_transaction(c, "save the responses", [&]() -> Status {
-        auto stmt = prepare(c,
-                            "INSERT INTO responses (id, survey_id, survey_version, language, venue_id, time_bucket, "
-                            "answers) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-        if (!stmt) return make_error(stmt.error());
         for (std::size_t i = 0; i < responses.size(); ++i) {
-            const NewResponse& r = responses[i];
-            sqlite3_reset(stmt.value().get());
-            if (bind_all(stmt.value().get(), ids[i], r.survey_id, r.survey_version, r.language, r.venue_id,
-                         r.time_bucket, r.answers_json) != SQLITE_OK) {
-                return make_error(errmsg(c));
-            }
-            if (const Status inserted = step_done(c, stmt.value().get()); !inserted) return inserted;
-            const std::string state = r.hold_for_followup ? "held" : "pending";
-            if (const Status queued =
-                    run(c, "INSERT INTO outbox (item_id, kind, state) VALUES (?1, 'response', ?2)", ids[i], state);
-                !queued) {
-                return queued;
-            }
+            if (const Status inserted = insert_response(c, ids[i], responses[i]); !inserted) return inserted;
         }
         return Ok{};
     });
