@@ -11,9 +11,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
+#include <ostream>
 #include <map>
 #include <optional>
 #include <set>
@@ -432,11 +433,10 @@ std::string question_shape(const Survey& survey) {
 
 // The survey loader reads files; the stored text goes through a private temp file.
 Result<Survey> load_stored_survey(const std::string& survey_id, const std::string& toml) {
-    char pattern[] = "/tmp/tillit-survey-XXXXXX";
-    const int fd = mkstemp(pattern);
+    std::string path = (std::filesystem::temp_directory_path() / "tillit-survey-XXXXXX").string();
+    const int fd = mkstemp(path.data());
     if (fd < 0) return make_error("could not create a temporary file");
     close(fd);
-    const std::string path = std::string(pattern);
     {
         std::ofstream file(path, std::ios::binary | std::ios::trunc);
         file << toml;

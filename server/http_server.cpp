@@ -220,13 +220,17 @@ struct HttpServer::Impl {
         s.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
             if (!res.body.empty()) return;
             Json log = {{"event", "rejected"}, {"path", req.path}};
+            // No request line: almost always the rest of a body refused unread (413,
+            // 411) that httplib then parses as further requests. One line per refusal
+            // is logged already; these would only repeat it.
+            const bool leftover = req.path.empty() && res.status == 400;
             const std::string message = res.status == 404   ? "no such endpoint"
                                         : res.status == 413 ? "the body is larger than " +
                                                                   std::to_string(options.max_body_bytes) + " bytes"
                                                             : "the request was refused";
             reply_error(res, log, res.status, message);
             log["http_status"] = res.status;
-            write_log(std::move(log));
+            if (!leftover) write_log(std::move(log));
         });
         s.set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
             Json log = {{"event", "exception"}, {"path", req.path}};

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <stdexcept>
@@ -82,9 +84,40 @@ std::optional<std::string> forward(int upstream_port, const std::string& request
     return answer;
 }
 
+std::string body_of(const std::string& message) {
+    const auto end = message.find("\r\n\r\n");
+    return end == std::string::npos ? std::string() : message.substr(end + 4);
+}
+
+// "HTTP/1.1 200 OK" -> 200; 0 when the line is not a status line.
+int status_of(const std::string& answer) {
+    if (answer.rfind("HTTP/", 0) != 0) return 0;
+    const auto space = answer.find(' ');
+    return space == std::string::npos ? 0 : std::atoi(answer.c_str() + space + 1);
+}
+
+// The answer with its own Connection/Keep-Alive headers replaced by "Connection: close".
+std::string with_connection_close(const std::string& answer) {
+    const auto end = answer.find("\r\n\r\n");
+    if (end == std::string::npos) return answer;
+    std::string head;
+    std::size_t at = 0;
+    while (at < end) {
+        auto next = answer.find("\r\n", at);
+        if (next == std::string::npos || next > end) next = end;
+        const std::string line = answer.substr(at, next - at);
+        std::string lower = line;
+        std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+        if (lower.rfind("connection:", 0) != 0 && lower.rfind("keep-alive:", 0) != 0) head += line + "\r\n";
+        at = next + 2;
+    }
+    return head + "Connection: close\r\n\r\n" + answer.substr(end + 4);
+}
+
 const char* reason_phrase(int status) {
     switch (status) {
         case 200: return "OK";
+        case 401: return "Unauthorized";
         case 413: return "Payload Too Large";
         case 429: return "Too Many Requests";
         case 500: return "Internal Server Error";
@@ -186,20 +219,28 @@ void FaultProxy::serve(int client) {
         bytes_from_clients_ += static_cast<long long>(request->size());
         const std::string path = path_of(*request);
         const FaultAction action = next_action(path);
+        Exchange exchange;
+        exchange.request_body = body_of(*request);
         if (action.kind == FaultAction::Kind::DropBeforeForward) {
+            record(path, std::move(exchange));
             forget();
             reset(client);
             return;
         }
+        const bool close_after = close_after_answer_;
         if (action.kind == FaultAction::Kind::Respond) {
             std::string answer = "HTTP/1.1 " + std::to_string(action.status) + " " + reason_phrase(action.status) + "\r\n";
             for (const auto& [name, value] : action.headers) answer += name + ": " + value + "\r\n";
+            if (close_after) answer += "Connection: close\r\n";
             answer += "Content-Length: " + std::to_string(action.body.size()) + "\r\n\r\n" + action.body;
             bytes_to_clients_ += static_cast<long long>(answer.size());
-            if (!send_all(client, answer)) break;
+            exchange.status = action.status;
+            exchange.answer_body = action.body;
+            const bool delivered = deliver(client, path, std::move(exchange), answer);
+            if (!delivered || close_after) break;
             continue;
         }
-        const auto answer = forward(upstream_port_, *request, [&] {
+        auto answer = forward(upstream_port_, *request, [&] {
             std::function<void(const std::string&, int)> hook;
             int count = 0;
             {
@@ -209,16 +250,62 @@ void FaultProxy::serve(int client) {
             }
             if (hook) hook(path, count);
         });
+        if (answer) {
+            exchange.status = status_of(*answer);
+            exchange.answer_body = body_of(*answer);
+        }
         if (!answer || action.kind == FaultAction::Kind::ResetAfterForward) {
+            record(path, std::move(exchange));
             forget();
             reset(client);
             return;
         }
+        if (close_after) *answer = with_connection_close(*answer);
         bytes_to_clients_ += static_cast<long long>(answer->size());
-        if (!send_all(client, *answer)) break;
+        const bool delivered = deliver(client, path, std::move(exchange), *answer);
+        if (!delivered || close_after) break;
     }
     forget();
     ::close(client);
+}
+
+std::optional<std::size_t> FaultProxy::record(const std::string& path, Exchange exchange) {
+    if (!recording_) return std::nullopt;
+    std::size_t index = 0;
+    {
+        std::lock_guard lock(mutex_);
+        auto& list = exchanges_[path];
+        index = list.size();
+        list.push_back(std::move(exchange));
+    }
+    recorded_.notify_all();
+    return index;
+}
+
+bool FaultProxy::deliver(int client, const std::string& path, Exchange exchange, const std::string& answer) {
+    // Recorded before it is sent: once the client has acted on an answer, a test that
+    // looks finds that exchange. Marked undelivered afterwards if the send failed.
+    exchange.delivered = true;
+    const auto index = record(path, std::move(exchange));
+    const bool sent = send_all(client, answer);
+    if (!sent && index) {
+        std::lock_guard lock(mutex_);
+        exchanges_[path][*index].delivered = false;
+    }
+    return sent;
+}
+
+bool FaultProxy::wait_for_exchanges(const std::string& path, std::size_t count, std::chrono::seconds timeout) {
+    std::unique_lock lock(mutex_);
+    return recorded_.wait_for(lock, timeout, [&] { return exchanges_[path].size() >= count; });
+}
+
+void FaultProxy::record_exchanges(bool on) { recording_ = on; }
+
+std::vector<Exchange> FaultProxy::exchanges(const std::string& path) const {
+    std::lock_guard lock(mutex_);
+    const auto it = exchanges_.find(path);
+    return it == exchanges_.end() ? std::vector<Exchange>{} : it->second;
 }
 
 }  // namespace tillit::test

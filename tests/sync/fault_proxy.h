@@ -2,15 +2,19 @@
 // kiosk's sync client and the real tillit-server and, request by request, passes the
 // request on, answers by itself (500, 503 + Retry-After, 429, 413, a captive portal's
 // 200 page), or forwards it and then resets the client's connection without the
-// answer (the server committed; the kiosk never heard). Plain HTTP/1.1 with
-// Content-Length bodies only (what libcurl and cpp-httplib send); no TLS.
+// answer (the server committed; the kiosk never heard). It can also record every
+// exchange (request body, answer) so a test can check what really travelled. Plain
+// HTTP/1.1 with Content-Length bodies only (what libcurl and cpp-httplib send); no TLS.
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,6 +35,14 @@ struct FaultAction {
     std::string path_prefix;  // applies only to requests whose path starts with this ("" = any)
 };
 
+// One request as the proxy saw it, and the answer it got or made up.
+struct Exchange {
+    std::string request_body;  // the bytes after the request's headers, exactly as sent
+    int status = 0;            // of the answer; 0 when there was none (dropped, server gone)
+    std::string answer_body;   // the server's (or the synthesized) answer body
+    bool delivered = false;    // false: the client never got this answer (reset, or it was gone)
+};
+
 class FaultProxy {
 public:
     // Forwards to upstream_port on 127.0.0.1; listens on a free port.
@@ -48,6 +60,18 @@ public:
     void on_forward(std::function<void(const std::string& path, int count)> hook);
     int hits(const std::string& path) const;
     int forwarded(const std::string& path) const;
+    // Off by default (the benchmark runs 100 000 items through the proxy): when on, every
+    // exchange is kept, in the order the requests arrived, per path.
+    void record_exchanges(bool on);
+    std::vector<Exchange> exchanges(const std::string& path) const;
+    // Waits (up to `timeout`) until `count` exchanges on `path` are recorded: a test that
+    // kills the client in on_forward must let the proxy finish reading the server's answer.
+    bool wait_for_exchanges(const std::string& path, std::size_t count, std::chrono::seconds timeout);
+    // When on, every answer carries "Connection: close" and the connection is closed
+    // after it, so each request arrives on a new connection. A reset then reaches the
+    // client as a failure it must handle itself: libcurl silently resends a request
+    // whose reused connection died before any answer byte.
+    void close_after_each_answer(bool on) { close_after_answer_ = on; }
     // Bytes of whole HTTP messages (headers + bodies) in each direction so far.
     long long bytes_from_clients() const { return bytes_from_clients_; }
     long long bytes_to_clients() const { return bytes_to_clients_; }
@@ -60,13 +84,22 @@ private:
     int upstream_port_;
     int listen_fd_ = -1;
     int port_ = 0;
+    // The exchange's index in its path's list; nullopt when not recording.
+    std::optional<std::size_t> record(const std::string& path, Exchange exchange);
+    // Records the exchange as delivered, then sends `answer`; false if the send failed.
+    bool deliver(int client, const std::string& path, Exchange exchange, const std::string& answer);
+
     std::atomic<bool> stopping_{false};
+    std::atomic<bool> close_after_answer_{false};
+    std::atomic<bool> recording_{false};
     std::atomic<long long> bytes_from_clients_{0};
     std::atomic<long long> bytes_to_clients_{0};
     mutable std::mutex mutex_;
+    std::condition_variable recorded_;
     std::deque<FaultAction> actions_;
     std::map<std::string, int> hits_;
     std::map<std::string, int> forwarded_;
+    std::map<std::string, std::vector<Exchange>> exchanges_;
     std::function<void(const std::string&, int)> on_forward_;
     std::vector<std::thread> workers_;
     std::vector<int> client_fds_;
