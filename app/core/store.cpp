@@ -116,6 +116,15 @@ INSERT INTO sync_meta (singleton) VALUES (1);
 INSERT INTO outbox (item_id, kind, state) SELECT id, 'response', 'pending' FROM responses;
 INSERT INTO outbox (item_id, kind, state) SELECT id, 'abandonment', 'pending' FROM abandonments;
 )sql"},
+    // Wrong staff PINs: counted here so a restart does not reset the pause (core/staff.h).
+    {3, R"sql(
+CREATE TABLE pin_attempts (
+    singleton         INTEGER NOT NULL PRIMARY KEY CHECK (singleton = 1),
+    failures          INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
+    last_failure_unix INTEGER NOT NULL DEFAULT 0
+) STRICT, WITHOUT ROWID;
+INSERT INTO pin_attempts (singleton) VALUES (1);
+)sql"},
 };
 static_assert(std::size(kMigrations) > 0 &&
                   kMigrations[std::size(kMigrations) - 1].version == Store::kSchemaVersion,
@@ -138,6 +147,7 @@ int bind_one(sqlite3_stmt* stmt, int index, const std::string& text) {
     return sqlite3_bind_text64(stmt, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 int bind_one(sqlite3_stmt* stmt, int index, int number) { return sqlite3_bind_int(stmt, index, number); }
+int bind_one(sqlite3_stmt* stmt, int index, long long number) { return sqlite3_bind_int64(stmt, index, number); }
 // Raw bytes (keys, gzipped bodies) go in as BLOBs, never as text.
 struct Blob {
     const std::string& bytes;
@@ -922,6 +932,33 @@ Status Store::set_config_version(const std::string& version) {
     sqlite3* c = db_->get();
     return in_transaction(c, "record the config version", [&]() -> Status {
         return run(c, "UPDATE sync_meta SET config_version = ?1", version);
+    });
+}
+
+Result<PinAttempts> Store::pin_attempts() {
+    sqlite3* c = db_->get();
+    auto stmt = prepare(c, "SELECT failures, last_failure_unix FROM pin_attempts WHERE singleton = 1");
+    if (!stmt) return make_error("could not read the PIN attempts: " + stmt.error());
+    if (sqlite3_step(stmt.value().get()) != SQLITE_ROW) {
+        return make_error("could not read the PIN attempts: " + errmsg(c));
+    }
+    return PinAttempts{sqlite3_column_int(stmt.value().get(), 0), sqlite3_column_int64(stmt.value().get(), 1)};
+}
+
+Result<PinAttempts> Store::count_pin_attempt(long long now_unix) {
+    sqlite3* c = db_->get();
+    const Status counted = in_transaction(c, "count the PIN attempt", [&]() -> Status {
+        return run(c, "UPDATE pin_attempts SET failures = failures + 1, last_failure_unix = ?1",
+                   now_unix);
+    });
+    if (!counted) return make_error(counted.error());
+    return pin_attempts();
+}
+
+Status Store::clear_pin_attempts() {
+    sqlite3* c = db_->get();
+    return in_transaction(c, "clear the PIN attempts", [&]() -> Status {
+        return run(c, "UPDATE pin_attempts SET failures = 0, last_failure_unix = 0");
     });
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/staff.h"
 #include "core/wire.h"
 
 struct sqlite3;
@@ -99,7 +100,7 @@ struct StoreSettings {
 
 class Store {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     // Opens (creating if needed) `path` and migrates it. Errors name the file.
     static Result<std::unique_ptr<Store>> open(const std::string& path);
@@ -156,6 +157,12 @@ public:
     Result<SyncMeta> sync_meta();
     Status set_last_success(const std::string& utc);
     Status set_config_version(const std::string& version);
+
+    // --- staff sign-in (core/staff.h) ---
+    Result<PinAttempts> pin_attempts();
+    // One more failure, stamped now, committed before the PIN is checked.
+    Result<PinAttempts> count_pin_attempt(long long now_unix);
+    Status clear_pin_attempts();  // the right PIN was given
 
     // Caps the database at `max_pages` pages (PRAGMA max_page_count; SQLite never caps
     // below the current size) so a test gets SQLITE_FULL on this one connection.

@@ -125,7 +125,7 @@ TEST_CASE("store: a fresh file migrates to the current schema in WAL mode with s
     auto version = store->schema_version();
     REQUIRE(version.ok());
     CHECK(version.value() == Store::kSchemaVersion);
-    CHECK(version.value() == 2);
+    CHECK(version.value() == 3);
 
     // synchronous and foreign_keys are per connection, so only the store's own
     // connection can show them; journal_mode=WAL is stored in the file itself.
