@@ -18,13 +18,32 @@ int main(int argc, char** argv) {
             std::fputs(tillit::launch_usage(), stdout);
             return 0;
         }
-        // 2. Config, surveys, translations and the store: all or nothing.
+        // 2. --set-pin ROLE: only the config file is touched; the kiosk need not be able to run.
+        if (const auto role = options.value().set_pin_role) {
+            const std::string& path = options.value().config_path;
+            if (auto config = tillit::load_config(path); !config) {
+                std::fprintf(stderr, "%s\n", config.error().c_str());
+                return 2;
+            }
+            auto pin = tillit::read_new_pin(stdin, stderr);
+            if (!pin) {
+                std::fprintf(stderr, "tillit-kiosk: %s\n", pin.error().c_str());
+                return 2;
+            }
+            if (const auto written = tillit::set_pin(path, *role, pin.value()); !written) {
+                std::fprintf(stderr, "tillit-kiosk: %s\n", written.error().c_str());
+                return 1;
+            }
+            std::printf("%s PIN set in %s\n", tillit::to_string(*role), path.c_str());
+            return 0;
+        }
+        // 3. Config, surveys, translations and the store: all or nothing.
         auto setup = tillit::load_kiosk(options.value());
         if (!setup) {
             std::fprintf(stderr, "%s\n", setup.error().c_str());
             return 2;
         }
-        // 3. --enrol CODE: register this kiosk with the server, then exit.
+        // 4. --enrol CODE: register this kiosk with the server, then exit.
         if (const auto& code = options.value().enrol_code) {
             auto device = tillit::enrol_kiosk(setup.value(), *code);
             if (!device) {
@@ -34,7 +53,7 @@ int main(int argc, char** argv) {
             std::printf("enrolled as %s\n", device.value().c_str());
             return 0;
         }
-        // 4. The window and the resident flow (and the sync worker), until the kiosk is told to stop.
+        // 5. The window and the resident flow (and the sync worker), until the kiosk is told to stop.
         return tillit::platform::run_kiosk(setup.value(), options.value());
     } catch (const std::exception& error) {
         // Only what makes the kiosk unable to run gets here.

@@ -18,6 +18,7 @@
 #include <sstream>
 #include <utility>
 
+#include "core/staff.h"
 #include "core/toml_checks.h"
 #include "core/wire.h"
 
@@ -258,8 +259,44 @@ Check read_sync(const Place& place, const fs::path& config_dir, KioskConfig& con
     return std::nullopt;
 }
 
+// [venue] choices = [{ id = "...", name = "..." }, ...]: venues an admin may move the kiosk to.
+Check read_venue_choices(const Place& place, KioskConfig& config) {
+    config.venue_choices = {VenueChoice{config.venue_id, config.venue_name}};
+    const toml::node* node = place.table.get("choices");
+    if (node == nullptr) return std::nullopt;
+    const auto* array = node->as_array();
+    if (array == nullptr) {
+        return place.errors.at(*node, std::string("choices in [venue] must be a list like [{ id = \"...\", name = \"...\" }], not ") +
+                                          type_name(*node));
+    }
+    for (const auto& element : *array) {
+        const auto* table = element.as_table();
+        if (table == nullptr) {
+            return place.errors.at(element, std::string("each of choices in [venue] must be { id = \"...\", name = \"...\" }, not ") +
+                                                type_name(element));
+        }
+        const Place choice{place.errors, *table, "a venue in choices"};
+        if (auto error = check_keys(choice, {"id", "name"})) return error;
+        VenueChoice venue;
+        if (auto error = read_required_string(choice, "id", "add id = \"...\"", venue.id)) return error;
+        if (!is_id(venue.id, '-')) {
+            return place.errors.at(*table->get("id"), "venue id " + in_quotes(venue.id) +
+                                                          " must be lowercase letters a-z, digits and -");
+        }
+        if (auto error = read_required_string(choice, "name", "add name = \"...\"", venue.name)) return error;
+        for (const VenueChoice& earlier : config.venue_choices) {
+            if (earlier.id == venue.id) {
+                return place.errors.at(*table->get("id"), "venue " + in_quotes(venue.id) +
+                                                              " is listed twice; remove one");
+            }
+        }
+        config.venue_choices.push_back(std::move(venue));
+    }
+    return std::nullopt;
+}
+
 Check read_venue(const Place& place, KioskConfig& config) {
-    if (auto error = check_keys(place, {"id", "name"})) return error;
+    if (auto error = check_keys(place, {"id", "name", "choices"})) return error;
     if (auto error = read_required_string(place, "id", "add id = \"your-venue\" (lowercase letters, digits and -)",
                                           config.venue_id)) {
         return error;
@@ -269,7 +306,11 @@ Check read_venue(const Place& place, KioskConfig& config) {
                                "venue id " + in_quotes(config.venue_id) +
                                    " must be lowercase letters a-z, digits and - (like \"rinkeby-medborgarkontor\")");
     }
-    return read_required_string(place, "name", "add name = \"...\" (shown on the start screen)", config.venue_name);
+    if (auto error = read_required_string(place, "name", "add name = \"...\" (shown on the start screen)",
+                                          config.venue_name)) {
+        return error;
+    }
+    return read_venue_choices(place, config);
 }
 
 Check read_paths(const Place& place, const fs::path& config_dir, KioskConfig& config) {
@@ -306,6 +347,20 @@ Check read_languages(const Place& place, KioskConfig& config) {
     return std::nullopt;
 }
 
+Check check_survey_id(const Place& place, const KioskConfig& config, const std::string& id, const toml::node& node) {
+    if (!is_id(id, '_')) {
+        return place.errors.at(node, "survey id " + in_quotes(id) +
+                                         " must be lowercase letters a-z, digits and _ (like \"tillit\")");
+    }
+    const fs::path file = fs::path(config.surveys_dir) / (id + ".toml");
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec)) {
+        return place.errors.at(node, "survey " + in_quotes(id) + " not found: there is no " + file.string() +
+                                         " (surveys are looked up in [paths] surveys_dir)");
+    }
+    return std::nullopt;
+}
+
 Check read_surveys(const Place& place, KioskConfig& config) {
     ListItems surveys;
     if (auto error = read_string_list(place, "surveys", "add surveys = [\"tillit\"]", surveys)) return error;
@@ -315,23 +370,29 @@ Check read_surveys(const Place& place, KioskConfig& config) {
                                    " surveys; the start screen offers at most 2, so remove the rest");
     }
     for (const auto& [id, node] : surveys) {
-        if (!is_id(id, '_')) {
-            return place.errors.at(*node, "survey id " + in_quotes(id) +
-                                              " must be lowercase letters a-z, digits and _ (like \"tillit\")");
-        }
-        const fs::path file = fs::path(config.surveys_dir) / (id + ".toml");
-        std::error_code ec;
-        if (!fs::is_regular_file(file, ec)) {
-            return place.errors.at(*node, "survey " + in_quotes(id) + " not found: there is no " + file.string() +
-                                              " (surveys are looked up in [paths] surveys_dir)");
-        }
+        if (auto error = check_survey_id(place, config, id, *node)) return error;
         config.surveys.push_back(id);
+    }
+    config.available_surveys = config.surveys;
+    if (place.table.get("available_surveys") == nullptr) return std::nullopt;
+    ListItems available;
+    if (auto error = read_string_list(place, "available_surveys", "list the surveys an admin may switch to",
+                                      available)) {
+        return error;
+    }
+    for (const auto& [id, node] : available) {
+        if (auto error = check_survey_id(place, config, id, *node)) return error;
+        if (std::find(config.available_surveys.begin(), config.available_surveys.end(), id) ==
+            config.available_surveys.end()) {
+            config.available_surveys.push_back(id);
+        }
     }
     return std::nullopt;
 }
 
 Check read_kiosk(const Place& place, const fs::path& config_dir, KioskConfig& config) {
-    if (auto error = check_keys(place, {"languages", "default_language", "surveys", "idle_timeout_seconds",
+    if (auto error = check_keys(place, {"languages", "default_language", "surveys", "available_surveys",
+                                        "idle_timeout_seconds",
                                         "idle_countdown_seconds", "thanks_seconds", "time_bucket", "data_dir"})) {
         return error;
     }
@@ -364,6 +425,47 @@ Check read_kiosk(const Place& place, const fs::path& config_dir, KioskConfig& co
     return std::nullopt;
 }
 
+Check read_pin_hash(const Place& place, std::string_view key, std::string& out) {
+    std::optional<std::string> hash;
+    if (auto error = read_string(place, key, hash)) return error;
+    if (!hash) return std::nullopt;
+    if (!is_pin_hash(*hash)) {
+        return place.errors.at(*place.table.get(key),
+                               std::string(key) + " is not an argon2id PIN hash; set it with tillit-kiosk --set-pin " +
+                                   (key == "admin_pin_hash" ? "admin" : "facilitator") + " instead of by hand");
+    }
+    out = std::move(*hash);
+    return std::nullopt;
+}
+
+Check read_staff(const Place& place, KioskConfig& config) {
+    if (auto error = check_keys(place, {"admin_pin_hash", "facilitator_pin_hash", "hold_seconds", "lock_after_seconds",
+                                        "export_dirs", "hide_cursor"})) {
+        return error;
+    }
+    StaffConfig& staff = config.staff;
+    if (auto error = read_pin_hash(place, "admin_pin_hash", staff.admin_pin_hash)) return error;
+    if (auto error = read_pin_hash(place, "facilitator_pin_hash", staff.facilitator_pin_hash)) return error;
+    if (auto error = read_integer(place, "hold_seconds", 2, 10, staff.hold_seconds)) return error;
+    if (auto error = read_integer(place, "lock_after_seconds", 30, 600, staff.lock_after_seconds)) return error;
+    if (auto error = read_bool(place, "hide_cursor", staff.hide_cursor)) return error;
+    if (place.table.get("export_dirs") != nullptr) {
+        ListItems dirs;
+        if (auto error = read_string_list(place, "export_dirs", "list folders where USB sticks appear", dirs)) {
+            return error;
+        }
+        staff.export_dirs.clear();
+        for (const auto& [dir, node] : dirs) {
+            if (!fs::path(dir).is_absolute()) {
+                return place.errors.at(*node, "export_dirs holds " + in_quotes(dir) +
+                                                  "; write absolute folders such as \"/media\"");
+            }
+            staff.export_dirs.push_back(dir);
+        }
+    }
+    return std::nullopt;
+}
+
 Check read_screen(const Place& place, KioskConfig& config) {
     if (auto error = check_keys(place, {"width_mm", "height_mm"})) return error;
     if (auto error = read_millimetres(place, "width_mm", config.screen_width_mm)) return error;
@@ -388,7 +490,7 @@ Check find_table(const Place& root, std::string_view name, bool required, const 
 }
 
 Check read_config(const Place& root, const fs::path& config_dir, KioskConfig& config) {
-    const std::vector<std::string_view> tables{"venue", "kiosk", "screen", "paths", "sync"};
+    const std::vector<std::string_view> tables{"venue", "kiosk", "screen", "paths", "sync", "staff"};
     for (const auto& [key, node] : in_file_order(root.table)) {
         if (std::find(tables.begin(), tables.end(), key->str()) != tables.end()) continue;
         return root.errors.at(*key, "unknown key or table " + in_quotes(key->str()) +
@@ -399,6 +501,7 @@ Check read_config(const Place& root, const fs::path& config_dir, KioskConfig& co
     const toml::table* screen = nullptr;
     const toml::table* paths = nullptr;
     const toml::table* sync = nullptr;
+    const toml::table* staff = nullptr;
     if (auto error = find_table(root, "venue", true, "add [venue] with id = \"...\" and name = \"...\"", venue)) {
         return error;
     }
@@ -411,6 +514,7 @@ Check read_config(const Place& root, const fs::path& config_dir, KioskConfig& co
     }
     if (auto error = find_table(root, "paths", false, "", paths)) return error;
     if (auto error = find_table(root, "sync", false, "", sync)) return error;
+    if (auto error = find_table(root, "staff", false, "", staff)) return error;
 
     if (auto error = read_venue(Place{root.errors, *venue, "[venue]"}, config)) return error;
     // [paths] first: [kiosk] looks the surveys up in surveys_dir.
@@ -420,6 +524,9 @@ Check read_config(const Place& root, const fs::path& config_dir, KioskConfig& co
     }
     if (auto error = read_kiosk(Place{root.errors, *kiosk, "[kiosk]"}, config_dir, config)) return error;
     if (auto error = read_screen(Place{root.errors, *screen, "[screen]"}, config)) return error;
+    if (staff != nullptr) {
+        if (auto error = read_staff(Place{root.errors, *staff, "[staff]"}, config)) return error;
+    }
     if (sync != nullptr) return read_sync(Place{root.errors, *sync, "[sync]"}, config_dir, config);
     return std::nullopt;
 }

@@ -48,13 +48,32 @@ struct SyncConfig {
     int batch_size = 500;            // items per batch (1..5000)
 };
 
+// A venue this kiosk may be moved to by an admin (staff screens).
+struct VenueChoice {
+    std::string id;
+    std::string name;
+};
+
+// [staff]: how staff get in and what their screens may do.
+struct StaffConfig {
+    std::string admin_pin_hash;        // argon2id, written by --set-pin admin; "" = not set
+    std::string facilitator_pin_hash;  // "" = not set
+    int hold_seconds = 3;              // hold the top-left corner of the start screen this long
+    int lock_after_seconds = 120;      // staff screens lock themselves after this long untouched
+    // Where USB sticks appear: each folder below these is offered as an export target.
+    std::vector<std::string> export_dirs{"/media", "/run/media", "/mnt"};
+    bool hide_cursor = false;          // touch-only kiosks: no mouse pointer on screen
+};
+
 struct KioskConfig {
     std::string config_path;
     std::string venue_id;     // [a-z0-9-]+, travels with every response
     std::string venue_name;   // shown on the start screen
+    std::vector<VenueChoice> venue_choices;  // the venue above first, then [venue] choices
     std::vector<std::string> languages;  // enabled, in the order shown; first is not special
     std::string default_language = "sv";
     std::vector<std::string> surveys;    // survey ids; two ids = both offered on the start screen
+    std::vector<std::string> available_surveys;  // what an admin may switch to (surveys first)
     int idle_timeout_seconds = 60;       // no touch for this long -> "Are you still there?"
     int idle_countdown_seconds = 20;     // at least 20
     int thanks_seconds = 8;              // thank-you screen, then back to start
@@ -65,6 +84,7 @@ struct KioskConfig {
     double screen_width_mm = 527.0;      // physical size of the display, for sizes in mm
     double screen_height_mm = 296.0;
     std::optional<SyncConfig> sync;      // absent [sync] table: this kiosk never syncs
+    StaffConfig staff;
 };
 
 Result<KioskConfig> load_config(const std::string& path);

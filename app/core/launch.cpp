@@ -13,6 +13,11 @@
 #include <fstream>
 #include <string_view>
 
+#include <termios.h>
+#include <unistd.h>
+
+#include "core/config_edit.h"
+#include "core/local_settings.h"
 #include "core/sync/http_client.h"
 #include "core/sync/sync_client.h"
 
@@ -49,6 +54,7 @@ const char* launch_usage() {
     return "usage: tillit-kiosk [--config kiosk.toml] [--data-dir DIR] [--windowed WxH]\n"
            "                    [--widgets-json FILE] [--screenshot-dir DIR]\n"
            "       tillit-kiosk [--config kiosk.toml] [--data-dir DIR] --enrol CODE\n"
+           "       tillit-kiosk [--config kiosk.toml] --set-pin admin|facilitator\n"
            "  --config FILE         the kiosk config (default kiosk-config/kiosk.toml)\n"
            "  --data-dir DIR        where responses are stored (overrides data_dir)\n"
            "  --windowed WxH        a window instead of full screen (development)\n"
@@ -56,7 +62,10 @@ const char* launch_usage() {
            "  --screenshot-dir DIR  test hook: write a PNG of every new screen\n"
            "  --enrol CODE          enrol with [sync] server_url using the one-time code from\n"
            "                        'tillit-server enrol', print the device id and exit\n"
-           "In full screen the kiosk quits only with Ctrl+Alt+Shift+Q held together.\n";
+           "  --set-pin ROLE        ask for a new admin or facilitator PIN (4-12 digits, twice,\n"
+           "                        not shown) and store its argon2id hash in kiosk.toml\n"
+           "Staff mode: hold the top-left corner of the start screen for 3 seconds, then\n"
+           "enter a PIN. In full screen the kiosk quits only from the admin screens.\n";
 }
 
 Result<LaunchOptions> parse_launch_options(int argc, const char* const* argv) {
@@ -71,7 +80,8 @@ Result<LaunchOptions> parse_launch_options(int argc, const char* const* argv) {
         if (arg == "--help" || arg == "-h") {
             options.show_help = true;
         } else if (arg == "--config" || arg == "--data-dir" || arg == "--windowed" ||
-                   arg == "--widgets-json" || arg == "--screenshot-dir" || arg == "--enrol") {
+                   arg == "--widgets-json" || arg == "--screenshot-dir" || arg == "--enrol" ||
+                   arg == "--set-pin") {
             const auto v = value(arg);
             if (!v || v->empty()) {
                 return make_error("tillit-kiosk: " + std::string(arg) + " needs a value; see --help");
@@ -81,6 +91,12 @@ Result<LaunchOptions> parse_launch_options(int argc, const char* const* argv) {
             if (arg == "--widgets-json") options.widgets_json = *v;
             if (arg == "--screenshot-dir") options.screenshot_dir = *v;
             if (arg == "--enrol") options.enrol_code = *v;
+            if (arg == "--set-pin") {
+                options.set_pin_role = parse_role(*v);
+                if (!options.set_pin_role) {
+                    return make_error("tillit-kiosk: --set-pin wants admin or facilitator, got '" + *v + "'");
+                }
+            }
             if (arg == "--windowed") {
                 options.windowed = true;
                 if (!parse_size(*v, options.window_width, options.window_height)) {
@@ -104,7 +120,7 @@ Result<KioskSetup> load_kiosk(const LaunchOptions& options) {
         setup.config.data_dir = std::filesystem::absolute(*options.data_dir).lexically_normal().string();
     }
 
-    for (const auto& survey_id : setup.config.surveys) {
+    for (const auto& survey_id : setup.config.available_surveys) {
         const auto path = (std::filesystem::path(setup.config.surveys_dir) / (survey_id + ".toml")).string();
         auto survey = load_survey(path, setup.config.languages);
         if (!survey) return make_error(survey.error());
@@ -113,12 +129,10 @@ Result<KioskSetup> load_kiosk(const LaunchOptions& options) {
                               survey.value().id + "' but kiosk.toml asks for '" + survey_id +
                               "'; make them the same");
         }
-        setup.surveys.push_back(std::move(survey).value());
+        setup.file_surveys.push_back(std::move(survey).value());
     }
-
-    for (const auto& note : apply_server_config(setup.config, setup.surveys)) {
-        std::fprintf(stderr, "tillit-kiosk: %s\n", note.c_str());
-    }
+    setup.file_config = setup.config;
+    for (const auto& note : refresh_config(setup)) std::fprintf(stderr, "tillit-kiosk: %s\n", note.c_str());
 
     auto translations = Translations::load(setup.config.translations_dir, setup.config.languages);
     if (!translations) return make_error(translations.error());
@@ -167,6 +181,24 @@ std::vector<std::string> apply_server_config(KioskConfig& config, std::vector<Su
     return notes;
 }
 
+std::vector<std::string> refresh_config(KioskSetup& setup) {
+    setup.config = setup.file_config;
+    setup.available = setup.file_surveys;
+    std::vector<std::string> notes = apply_server_config(setup.config, setup.available);
+    if (auto local = load_local_settings(setup.config.data_dir); !local) {
+        notes.push_back(local.error());
+    } else {
+        for (auto& note : apply_local_settings(setup.config, local.value())) notes.push_back(std::move(note));
+    }
+    setup.surveys.clear();
+    for (const std::string& id : setup.config.surveys) {
+        for (const Survey& survey : setup.available) {
+            if (survey.id == id) setup.surveys.push_back(survey);
+        }
+    }
+    return notes;
+}
+
 std::string database_path(const KioskConfig& config) {
     return (std::filesystem::path(config.data_dir) / "responses.db").string();
 }
@@ -179,7 +211,7 @@ Result<std::string> enrol_kiosk(KioskSetup& setup, const std::string& code) {
     auto http = sync::HttpClient::create(*setup.config.sync);
     if (!http) return make_error(http.error());
     TextQuestions text_questions;
-    for (const Survey& survey : setup.surveys) {
+    for (const Survey& survey : setup.available) {
         for (const Question& question : survey.questions) {
             if (question.type == QuestionType::Text) text_questions[survey.id].insert(question.id);
         }
@@ -187,6 +219,68 @@ Result<std::string> enrol_kiosk(KioskSetup& setup, const std::string& code) {
     auto identity = sync::enrol(*setup.store, http.value(), setup.config.sync->server_url, code, text_questions);
     if (!identity) return make_error(identity.error());
     return identity.value().device_id;
+}
+
+namespace {
+
+// One line from `in`, with echo switched off while it is typed when `in` is a terminal.
+std::optional<std::string> read_hidden_line(std::FILE* in, std::FILE* out, const char* prompt) {
+    const int fd = fileno(in);
+    const bool tty = isatty(fd) != 0;
+    termios saved{};
+    if (tty) {
+        std::fputs(prompt, out);
+        std::fflush(out);
+        tcgetattr(fd, &saved);
+        termios quiet = saved;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        tcsetattr(fd, TCSAFLUSH, &quiet);
+    }
+    std::string line;
+    int c = 0;
+    bool any = false;
+    while ((c = std::fgetc(in)) != EOF) {
+        any = true;
+        if (c == '\n') break;
+        if (c != '\r') line.push_back(static_cast<char>(c));
+        if (line.size() > 64) break;  // no PIN is this long; do not keep reading a stray file
+    }
+    if (tty) {
+        tcsetattr(fd, TCSAFLUSH, &saved);
+        std::fputs("\n", out);
+    }
+    if (!any) return std::nullopt;
+    return line;
+}
+
+}  // namespace
+
+Result<std::string> read_new_pin(std::FILE* in, std::FILE* out) {
+    const auto first = read_hidden_line(in, out, "New PIN (4-12 digits): ");
+    if (!first) return make_error("no PIN given");
+    if (const Status format = check_pin_format(*first); !format) return make_error(format.error());
+    const auto second = read_hidden_line(in, out, "The same PIN again: ");
+    if (!second) return make_error("the PIN was not given a second time");
+    if (*second != *first) return make_error("the two PINs differ; nothing was changed");
+    return *first;
+}
+
+Status set_pin(const std::string& config_path, Role role, const std::string& pin) {
+    auto hash = hash_pin(pin);
+    if (!hash) return make_error(hash.error());
+    const std::string key = std::string(to_string(role)) + "_pin_hash";
+    if (const Status written = set_toml_string(config_path, "staff", key, hash.value(),
+                                               std::string("set with tillit-kiosk --set-pin ") + to_string(role));
+        !written) {
+        return written;
+    }
+    // Read it back the way the kiosk will.
+    auto config = load_config(config_path);
+    if (!config) return make_error("the config no longer loads after writing the PIN: " + config.error());
+    const StaffConfig& staff = config.value().staff;
+    const std::string& stored = role == Role::Admin ? staff.admin_pin_hash : staff.facilitator_pin_hash;
+    if (!verify_pin(stored, pin)) return make_error(config_path + ": the PIN hash did not read back; check the file");
+    return Ok{};
 }
 
 }  // namespace tillit

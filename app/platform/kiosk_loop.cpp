@@ -132,7 +132,7 @@ std::vector<std::string> all_texts(const KioskSetup& setup) {
     auto add = [&](const LocalText& text) {
         for (const auto& [lang, value] : text) texts.push_back(value);
     };
-    for (const Survey& survey : setup.surveys) {
+    for (const Survey& survey : setup.available) {
         add(survey.title);
         add(survey.summary);
         for (const Question& q : survey.questions) {
@@ -177,7 +177,7 @@ std::unique_ptr<sync::SyncWorker> start_sync(const KioskSetup& setup) {
     options.sync = *setup.config.sync;
     options.context.data_dir = setup.config.data_dir;
     options.context.languages = setup.config.languages;
-    for (const Survey& survey : setup.surveys) options.context.survey_versions[survey.id] = survey.version;
+    for (const Survey& survey : setup.available) options.context.survey_versions[survey.id] = survey.version;
     options.context.batch_size = setup.config.sync->batch_size;
     options.on_change = [](const sync::SyncStatus& status) {
         std::fprintf(stderr, "tillit-kiosk: sync: %s\n", sync::describe(status).c_str());
@@ -281,7 +281,7 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
             const long long generation = sync_worker->status().config_generation;
             if (generation != applied_generation) {
                 applied_generation = generation;
-                for (const auto& note : apply_server_config(setup.config, setup.surveys)) {
+                for (const auto& note : refresh_config(setup)) {
                     std::fprintf(stderr, "tillit-kiosk: %s\n", note.c_str());
                 }
                 // New texts may need glyphs the atlas lacks.

@@ -223,12 +223,12 @@ TEST_CASE("config: unknown tables and keys are errors that list what is allowed"
     failure = config_failure(edited({{10, "idle_timout_seconds = 30"}}));
     CHECK(failure.line == 10);
     CHECK(contains(failure.message, "unknown key \"idle_timout_seconds\" in [kiosk]; allowed keys: languages, "
-                                    "default_language, surveys, idle_timeout_seconds, idle_countdown_seconds, "
-                                    "thanks_seconds, time_bucket, data_dir"));
+                                    "default_language, surveys, available_surveys, idle_timeout_seconds, "
+                                    "idle_countdown_seconds, thanks_seconds, time_bucket, data_dir"));
 
     failure = config_failure(edited({{4, "city = \"Stockholm\""}}));
     CHECK(failure.line == 4);
-    CHECK(contains(failure.message, "unknown key \"city\" in [venue]; allowed keys: id, name"));
+    CHECK(contains(failure.message, "unknown key \"city\" in [venue]; allowed keys: id, name, choices"));
 
     failure = config_failure(edited({{14, "depth_mm = 40"}}));
     CHECK(failure.line == 14);
@@ -543,4 +543,62 @@ TEST_CASE("config: every [sync] key is checked where it is written") {
     failure = config_failure("sync = true\n" + edited({}));
     CHECK(failure.line == 1);
     CHECK(contains(failure.message, "sync must be a table"));
+}
+
+TEST_CASE("config: [staff] defaults, values, and every key checked where it is written") {
+    const ConfigDir dir;
+    const KioskConfig plain = config_ok(dir, edited({}));
+    CHECK(plain.staff.admin_pin_hash.empty());
+    CHECK(plain.staff.facilitator_pin_hash.empty());
+    CHECK(plain.staff.hold_seconds == 3);
+    CHECK(plain.staff.lock_after_seconds == 120);
+    CHECK(plain.staff.export_dirs == std::vector<std::string>{"/media", "/run/media", "/mnt"});
+    CHECK_FALSE(plain.staff.hide_cursor);
+
+    const std::string hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA";
+    const KioskConfig set = config_ok(dir, edited({}) + "[staff]\nadmin_pin_hash = \"" + hash +
+                                                "\"\nhold_seconds = 5\nlock_after_seconds = 60\n"
+                                                "export_dirs = [\"/srv/usb\"]\nhide_cursor = true\n");
+    CHECK(set.staff.admin_pin_hash == hash);
+    CHECK(set.staff.hold_seconds == 5);
+    CHECK(set.staff.lock_after_seconds == 60);
+    CHECK(set.staff.export_dirs == std::vector<std::string>{"/srv/usb"});
+    CHECK(set.staff.hide_cursor);
+
+    Failure failure = config_failure(edited({}) + "[staff]\nadmin_pin_hash = \"1234\"\n");
+    CHECK(failure.line == 16);
+    CHECK(failure.message == "admin_pin_hash is not an argon2id PIN hash; set it with tillit-kiosk --set-pin admin "
+                             "instead of by hand");
+    failure = config_failure(edited({}) + "[staff]\nhold_seconds = 1\n");
+    CHECK(failure.line == 16);
+    CHECK(contains(failure.message, "hold_seconds = 1 is out of range in [staff]; use a whole number from 2 to 10"));
+    failure = config_failure(edited({}) + "[staff]\nexport_dirs = [\"usb\"]\n");
+    CHECK(contains(failure.message, "export_dirs holds \"usb\"; write absolute folders"));
+    failure = config_failure(edited({}) + "[staff]\npin = \"1234\"\n");
+    CHECK(contains(failure.message, "unknown key \"pin\" in [staff]"));
+}
+
+TEST_CASE("config: venue choices and available surveys an admin may switch to") {
+    const ConfigDir dir;
+    const KioskConfig plain = config_ok(dir, edited({}));
+    REQUIRE(plain.venue_choices.size() == 1);
+    CHECK(plain.venue_choices[0].id == "test-venue");
+    CHECK(plain.available_surveys == std::vector<std::string>{"tillit"});
+
+    const KioskConfig more = config_ok(
+        dir, edited({{4, "choices = [{ id = \"bibliotek\", name = \"Biblioteket\" }, { id = \"fritid\", name = \"Fritidsgården\" }]"},
+                     {10, "available_surveys = [\"besok\", \"tillit\"]"}}));
+    REQUIRE(more.venue_choices.size() == 3);
+    CHECK(more.venue_choices[1].id == "bibliotek");
+    CHECK(more.venue_choices[2].name == "Fritidsgården");
+    CHECK(more.available_surveys == std::vector<std::string>{"tillit", "besok"});
+
+    Failure failure = config_failure(edited({{4, "choices = [{ id = \"test-venue\", name = \"Igen\" }]"}}));
+    CHECK(failure.line == 4);
+    CHECK(failure.message == "venue \"test-venue\" is listed twice; remove one");
+    failure = config_failure(edited({{4, "choices = [{ id = \"Bad Id\", name = \"X\" }]"}}));
+    CHECK(contains(failure.message, "venue id \"Bad Id\" must be lowercase"));
+    failure = config_failure(edited({{10, "available_surveys = [\"okand\"]"}}));
+    CHECK(failure.line == 10);
+    CHECK(contains(failure.message, "survey \"okand\" not found"));
 }

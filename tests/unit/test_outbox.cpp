@@ -183,7 +183,7 @@ PRAGMA application_id = 1416195180;
         REQUIRE(sqlite3_exec(db.get(), v1, nullptr, nullptr, nullptr) == SQLITE_OK);
     }
     auto store = open_ok(path);
-    CHECK(store->schema_version().value() == 2);
+    CHECK(store->schema_version().value() == Store::kSchemaVersion);
     CHECK(store->count_responses().value() == 1);
     CHECK(store->responses().value()[0].answers_json == R"({"q1":3})");
     CHECK(store->abandonments().value().size() == 1);

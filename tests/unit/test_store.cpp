@@ -137,7 +137,7 @@ TEST_CASE("store: a fresh file migrates to the current schema in WAL mode with s
 
     RawDb inspect = open_read_only(path);
     CHECK(rows_of(inspect.get(), "PRAGMA journal_mode") == std::vector<std::string>{"wal"});
-    CHECK(rows_of(inspect.get(), "PRAGMA user_version") == std::vector<std::string>{"2"});
+    CHECK(rows_of(inspect.get(), "PRAGMA user_version") == std::vector<std::string>{"3"});
 }
 
 TEST_CASE("store: a missing data folder is created") {
@@ -251,7 +251,7 @@ TEST_CASE("store: a database from a newer tillit-kiosk is refused") {
     }
     auto store = Store::open(path);
     REQUIRE_FALSE(store.ok());
-    CHECK(store.error() == path + " was written by a newer tillit-kiosk (schema 99, this build knows 2); update the app");
+    CHECK(store.error() == path + " was written by a newer tillit-kiosk (schema 99, this build knows 3); update the app");
     // Refusing must not have touched it.
     RawDb inspect = open_read_only(path);
     CHECK(rows_of(inspect.get(), "PRAGMA user_version") == std::vector<std::string>{"99"});
@@ -348,7 +348,7 @@ TEST_CASE("store privacy: tables hold exactly the allowed columns and no rowid")
                                    "reached_step", "total_steps"});
     // The sync tables (outbox, batches, device, sync_meta) are checked in test_outbox.cpp.
     CHECK(rows_of(inspect.get(), "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name") ==
-          std::vector<std::string>{"abandonments", "batches", "device", "outbox", "responses", "sync_meta"});
+          std::vector<std::string>{"abandonments", "batches", "device", "outbox", "pin_attempts", "responses", "sync_meta"});
 
     // WITHOUT ROWID: there is no hidden insertion-order counter to select.
     for (const char* sql : {"SELECT rowid FROM responses", "SELECT rowid FROM abandonments"}) {
