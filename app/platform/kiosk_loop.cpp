@@ -21,6 +21,7 @@
 
 #include "core/privacy.h"
 #include "core/recorder.h"
+#include "core/staff_desk.h"
 #include "core/sync/sync_worker.h"
 #include "platform/fonts.h"
 #include "platform/test_hooks.h"
@@ -57,6 +58,7 @@ struct Input {
     bool event = false;                // anything happened since the last loop
     bool quit = false;
     bool fullscreen = true;
+    bool refocus = false;              // a full-screen kiosk lost focus (Alt+Tab, another window)
 };
 
 Input& input_of(GLFWwindow* window) { return *static_cast<Input*>(glfwGetWindowUserPointer(window)); }
@@ -79,13 +81,16 @@ void on_button(GLFWwindow* window, int button, int action, int) {
     in.event = true;
 }
 
-void on_key(GLFWwindow* window, int key, int, int action, int mods) {
+void on_key(GLFWwindow* window, int, int, int, int) {
+    // Escape, Alt+F4, Alt+Tab and every other key do nothing: residents never leave the
+    // app. The only way out is "quit to the desktop" on the admin screen.
+    input_of(window).event = true;
+}
+
+void on_focus(GLFWwindow* window, int focused) {
     Input& in = input_of(window);
+    if (!focused && in.fullscreen) in.refocus = true;
     in.event = true;
-    // The documented way out before staff mode exists: a chord no resident hits by accident.
-    constexpr int chord = GLFW_MOD_CONTROL | GLFW_MOD_ALT | GLFW_MOD_SHIFT;
-    if (action == GLFW_PRESS && key == GLFW_KEY_Q && (mods & chord) == chord) in.quit = true;
-    // Escape, Alt+F4 and every other key do nothing: residents never leave the app.
 }
 
 void on_close(GLFWwindow* window) {
@@ -200,6 +205,9 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
     glfwWindowHint(GLFW_RESIZABLE, GLFW_FALSE);
+    // A full-screen kiosk that loses focus stays on screen instead of minimising itself.
+    glfwWindowHint(GLFW_AUTO_ICONIFY, GLFW_FALSE);
+    if (!options.windowed) glfwWindowHint(GLFW_FLOATING, GLFW_TRUE);
 
     Input input;
     input.fullscreen = !options.windowed;
@@ -225,6 +233,8 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
     glfwSetKeyCallback(win, on_key);
     glfwSetWindowCloseCallback(win, on_close);
     glfwSetWindowRefreshCallback(win, on_refresh);
+    glfwSetWindowFocusCallback(win, on_focus);
+    if (setup.config.staff.hide_cursor) glfwSetInputMode(win, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);
     glfwMakeContextCurrent(win);
     glfwSwapInterval(1);
     glfwFocusWindow(win);
@@ -249,7 +259,9 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
     }
 
     Recorder recorder(*setup.store, setup.config);
-    ui::KioskApp app(setup.config, setup.surveys, setup.translations, recorder, monotonic_now());
+    const std::unique_ptr<sync::SyncWorker> sync_worker = start_sync(setup);
+    StaffDesk desk(setup, sync_worker.get());
+    ui::KioskApp app(setup.config, setup.surveys, setup.translations, recorder, monotonic_now(), &desk);
     ui::WidgetLog log;
     std::string last_widgets;
     std::string last_key;
@@ -258,10 +270,15 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
     long frame = 0;
     if (options.screenshot_dir) std::filesystem::create_directories(*options.screenshot_dir);
 
-    const std::unique_ptr<sync::SyncWorker> sync_worker = start_sync(setup);
     long long applied_generation = 0;  // config generations of the worker already applied
     int frames_to_draw = kFramesAfterInput;
-    while (!input.quit && !g_stop_signal) {
+    while (!input.quit && !g_stop_signal && !desk.quit_requested()) {
+        if (input.refocus) {
+            // Take the screen back from whatever took it (Alt+Tab, a window that popped up).
+            input.refocus = false;
+            if (glfwGetWindowAttrib(win, GLFW_ICONIFIED)) glfwRestoreWindow(win);
+            glfwFocusWindow(win);
+        }
         const double wait = std::clamp(app.next_deadline() - monotonic_now(), 0.0, kMaxWaitSeconds);
         if (frames_to_draw > 0) {
             glfwPollEvents();

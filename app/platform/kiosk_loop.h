@@ -7,8 +7,8 @@
 
 namespace tillit::platform {
 
-// Runs until the quit chord (Ctrl+Alt+Shift+Q) or SIGTERM/SIGINT; in windowed mode
-// closing the window also quits. Returns the process exit code.
+// Runs until an admin quits from the staff screen, or SIGTERM/SIGINT; in windowed mode
+// closing the window also quits (full screen ignores it). Returns the process exit code.
 int run_kiosk(KioskSetup& setup, const LaunchOptions& options);
 
 }  // namespace tillit::platform

@@ -6,11 +6,19 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 
 namespace tillit::ui {
 namespace {
 
 constexpr double kMaxNoteSeconds = 4.0;
+// Staff screens redraw this often for the sync progress, the clock and the PIN pause.
+constexpr double kStaffRefreshSeconds = 0.5;
+constexpr double kStatusRefreshSeconds = 2.0;
+// The corner ring appears only after this much holding, so a resident's tap shows nothing.
+constexpr double kCornerRingAfterSeconds = 0.6;
+
+long long wall_now() { return static_cast<long long>(std::time(nullptr)); }
 
 }  // namespace
 
@@ -23,14 +31,18 @@ const char* to_string(Screen screen) {
         case Screen::FreeText: return "freetext";
         case Screen::Thanks: return "thanks";
         case Screen::SaveFailed: return "save_failed";
+        case Screen::Pin: return "pin";
+        case Screen::Staff: return "staff";
+        case Screen::Export: return "export";
+        case Screen::Settings: return "settings";
     }
     return "unknown";
 }
 
 KioskApp::KioskApp(const KioskConfig& config, const std::vector<Survey>& surveys, Translations& translations,
-                   Recorder& recorder, double now)
+                   Recorder& recorder, double now, StaffDesk* desk)
     : config_(config), surveys_(surveys), translations_(translations), recorder_(recorder), now_(now),
-      last_input_(now), screen_since_(now) {
+      last_input_(now), screen_since_(now), desk_(desk) {
     translations_.set_language(config_.default_language);
 }
 
@@ -42,6 +54,18 @@ std::string KioskApp::screen_key() const {
     if (!idle_warning() && screen_ == Screen::SaveFailed && save_failed_.failed_attempts > 1) {
         key += "_retry" + std::to_string(save_failed_.failed_attempts);
     }
+    if (screen_ == Screen::Pin) {
+        static const char* const states[] = {"", "_checking", "_wrong", "_paused", "_nopin", "_failed"};
+        key += states[static_cast<int>(pin_view_.state)];
+    }
+    if (screen_ == Screen::Staff) {
+        if (role_) key += std::string("_") + to_string(*role_);
+        if (staff_.confirm_quit) key += "_quit";
+        if (staff_.sync_requested && status_sync_state_) key += std::string("_") + sync::to_string(*status_sync_state_);
+    }
+    if (screen_ == Screen::Export && (desk_ != nullptr && desk_->exporting())) key += "_writing";
+    if (screen_ == Screen::Export && !export_.message.empty()) key += export_.failed ? "_failed" : "_done";
+    if (screen_ == Screen::Settings && !settings_.message.empty()) key += settings_.failed ? "_failed" : "_saved";
     return key + "_" + translations_.language();
 }
 
@@ -185,6 +209,8 @@ void KioskApp::frame(UiContext& ctx) {
     }
     switch (screen_) {
         case Screen::Start: {
+            corner_hold(ctx);
+            if (screen_ != Screen::Start) break;
             const StartView view{config_.venue_name, surveys_, config_.languages.size() > 1};
             if (const auto intent = draw(start_, ctx, view)) {
                 switch (intent->kind) {
@@ -249,6 +275,240 @@ void KioskApp::frame(UiContext& ctx) {
                 }
             }
             break;
+        case Screen::Pin:
+        case Screen::Staff:
+        case Screen::Export:
+        case Screen::Settings: staff_frame(ctx); break;
+    }
+}
+
+bool KioskApp::staff_mode() const {
+    return screen_ == Screen::Pin || screen_ == Screen::Staff || screen_ == Screen::Export ||
+           screen_ == Screen::Settings;
+}
+
+// Holding the top-left corner of the start screen for hold_seconds opens the PIN pad.
+// A short tap there does what a tap there always did; after a moment a thin ring fills
+// so staff can see the hold is counted.
+void KioskApp::corner_hold(UiContext& ctx) {
+    if (desk_ == nullptr) return;
+    const ImGuiIO& io = ImGui::GetIO();
+    const float corner = ctx.theme.px(kStaffCornerMm);
+    ctx.log.widgets.push_back({"staff_corner", "", ImVec2(0, 0), ImVec2(corner, corner), false, true, false});
+    const bool held = io.MouseDown[0] && io.MouseClickedPos[0].x <= corner && io.MouseClickedPos[0].y <= corner &&
+                      io.MousePos.x <= corner * 1.5f && io.MousePos.y <= corner * 1.5f;
+    if (!held) {
+        corner_since_.reset();
+        return;
+    }
+    if (!corner_since_) {
+        corner_since_ = now_;
+        refresh_at_ = now_ + kCornerRingAfterSeconds;
+    }
+    const double hold = config_.staff.hold_seconds;
+    const double held_for = now_ - *corner_since_;
+    if (held_for >= hold) {
+        corner_since_.reset();
+        open_pin();
+        return;
+    }
+    if (held_for >= kCornerRingAfterSeconds) {
+        const float fraction = static_cast<float>((held_for - kCornerRingAfterSeconds) / (hold - kCornerRingAfterSeconds));
+        const ImVec2 centre(corner * 0.5f, corner * 0.5f);
+        ImDrawList* draw = ImGui::GetForegroundDrawList();
+        const float radius = corner * 0.3f;
+        constexpr float pi = 3.14159265f;
+        draw->PathArcTo(centre, radius, -pi * 0.5f, -pi * 0.5f + 2.0f * pi * fraction, 32);
+        draw->PathStroke(ctx.theme.accent, 0, ctx.theme.px(1.5f));
+    }
+}
+
+void KioskApp::open_pin() {
+    pin_.reset();
+    pin_view_ = {};
+    const PinGate::Answer state = desk_->pins().state(wall_now());
+    if (state.outcome == PinGate::Outcome::Paused) {
+        pause_until_ = wall_now() + state.wait_seconds;
+        pin_view_.state = PinView::State::Paused;
+        pin_view_.wait_seconds = state.wait_seconds;
+    } else if (state.outcome == PinGate::Outcome::NoPinSet) {
+        pin_view_.state = PinView::State::NoPinSet;
+    } else if (state.outcome == PinGate::Outcome::StoreFailed) {
+        std::fprintf(stderr, "tillit-kiosk: staff sign-in: %s\n", state.error.c_str());
+        pin_view_.state = PinView::State::Failed;
+    }
+    refresh_at_ = now_;
+    go(Screen::Pin);
+}
+
+void KioskApp::apply_pin(const PinGate::Answer& answer) {
+    switch (answer.outcome) {
+        case PinGate::Outcome::Checking: pin_view_.state = PinView::State::Checking; break;
+        case PinGate::Outcome::Granted:
+            role_ = answer.role;
+            staff_.reset();
+            std::fprintf(stderr, "tillit-kiosk: staff signed in as %s\n", to_string(*role_));
+            go(Screen::Staff);
+            refresh_status();
+            break;
+        case PinGate::Outcome::Wrong:
+            std::fprintf(stderr, "tillit-kiosk: staff sign-in: wrong PIN\n");
+            if (answer.wait_seconds > 0) {
+                pause_until_ = wall_now() + answer.wait_seconds;
+                pin_view_.state = PinView::State::Paused;
+                pin_view_.wait_seconds = answer.wait_seconds;
+            } else {
+                pin_view_.state = PinView::State::Wrong;
+                pin_view_.tries_left = answer.tries_left;
+            }
+            break;
+        case PinGate::Outcome::Paused:
+            pause_until_ = wall_now() + answer.wait_seconds;
+            pin_view_.state = PinView::State::Paused;
+            pin_view_.wait_seconds = answer.wait_seconds;
+            break;
+        case PinGate::Outcome::NoPinSet: pin_view_.state = PinView::State::NoPinSet; break;
+        case PinGate::Outcome::StoreFailed:
+            std::fprintf(stderr, "tillit-kiosk: staff sign-in: %s\n", answer.error.c_str());
+            pin_view_.state = PinView::State::Failed;
+            break;
+    }
+}
+
+void KioskApp::lock() {
+    if (role_) std::fprintf(stderr, "tillit-kiosk: staff mode locked\n");
+    role_.reset();
+    pin_.reset();
+    pin_view_ = {};
+    staff_.reset();
+    export_.reset();
+    settings_.reset();
+    targets_.clear();
+    end_session(false);
+}
+
+void KioskApp::refresh_status() {
+    status_ = desk_->status();
+    status_at_ = now_;
+}
+
+void KioskApp::staff_frame(UiContext& ctx) {
+    if (desk_ == nullptr) {
+        lock();
+        return;
+    }
+    if (screen_ != Screen::Pin && !role_) {  // never a staff screen without a sign-in
+        lock();
+        return;
+    }
+    switch (screen_) {
+        case Screen::Pin: {
+            if (const auto answer = desk_->pins().poll(wall_now())) apply_pin(*answer);
+            if (pin_view_.state == PinView::State::Paused) {
+                pin_view_.wait_seconds = std::max(0LL, pause_until_ - wall_now());
+                if (pin_view_.wait_seconds == 0) pin_view_.state = PinView::State::Ready;
+            }
+            if (screen_ != Screen::Pin) break;
+            if (const auto intent = draw(pin_, ctx, pin_view_)) {
+                if (intent->kind == PinIntent::Kind::Cancel) {
+                    lock();
+                } else {
+                    const PinGate::Answer answer = desk_->pins().submit(pin_.digits, wall_now());
+                    pin_.reset();
+                    apply_pin(answer);
+                }
+            }
+            break;
+        }
+        case Screen::Staff: {
+            const auto sync = desk_->sync_status();
+            const std::optional<sync::SyncState> state = sync ? std::optional(sync->state) : std::nullopt;
+            if (now_ - status_at_ >= kStatusRefreshSeconds || state != status_sync_state_) refresh_status();
+            status_sync_state_ = state;
+            const StaffView view{*role_, status_, sync};
+            if (const auto intent = draw(staff_, ctx, view)) {
+                switch (*intent) {
+                    case StaffIntent::Lock: lock(); break;
+                    case StaffIntent::SyncNow:
+                        if (allowed(*role_, StaffAction::SyncNow)) desk_->sync_now();
+                        break;
+                    case StaffIntent::Export:
+                        if (allowed(*role_, StaffAction::Export)) {
+                            targets_ = desk_->export_targets();
+                            go(Screen::Export);
+                        }
+                        break;
+                    case StaffIntent::Settings:
+                        if (allowed(*role_, StaffAction::ChangeSettings)) {
+                            settings_.reset();
+                            go(Screen::Settings);
+                        }
+                        break;
+                    case StaffIntent::Quit:
+                        if (allowed(*role_, StaffAction::QuitToDesktop)) {
+                            std::fprintf(stderr, "tillit-kiosk: quit by an admin\n");
+                            desk_->request_quit();
+                        }
+                        break;
+                }
+            }
+            break;
+        }
+        case Screen::Export: {
+            if (auto done = desk_->poll_export()) {
+                if (done->ok()) {
+                    const ExportSummary& summary = done->value();
+                    char text[1024];
+                    std::snprintf(text, sizeof text,
+                                  ctx.tr("Saved %lld answers in %d batches to %s. On the server, run: "
+                                         "tillit-server import FILE"),
+                                  summary.items, summary.batches, summary.file.c_str());
+                    export_.message = text;
+                    export_.failed = false;
+                    std::fprintf(stderr, "tillit-kiosk: exported %lld items to %s\n", summary.items,
+                                 summary.file.c_str());
+                } else {
+                    export_.message = std::string(ctx.tr("Could not export:")) + " " + done->error();
+                    export_.failed = true;
+                    std::fprintf(stderr, "tillit-kiosk: export failed: %s\n", done->error().c_str());
+                }
+            }
+            const ExportView view{targets_, desk_->exporting()};
+            if (const auto intent = draw(export_, ctx, view)) {
+                switch (intent->kind) {
+                    case ExportIntent::Kind::Write:
+                        export_.message.clear();
+                        desk_->start_export(intent->folder);
+                        break;
+                    case ExportIntent::Kind::Rescan: targets_ = desk_->export_targets(); break;
+                    case ExportIntent::Kind::Back:
+                        if (!desk_->exporting()) {
+                            export_.reset();
+                            go(Screen::Staff);
+                        }
+                        break;
+                }
+            }
+            break;
+        }
+        case Screen::Settings: {
+            const SettingsView view{desk_->config(), desk_->available_surveys()};
+            if (const auto intent = draw(settings_, ctx, view)) {
+                if (intent->kind == SettingsIntent::Kind::Back) {
+                    settings_.reset();
+                    go(Screen::Staff);
+                    refresh_status();
+                } else if (const Status saved = desk_->save_settings(intent->settings); saved) {
+                    settings_.message = ctx.tr("Saved. The kiosk uses these settings from now on.");
+                    settings_.failed = false;
+                } else {
+                    settings_.message = std::string(ctx.tr("Not saved:")) + " " + saved.error();
+                    settings_.failed = true;
+                }
+            }
+            break;
+        }
+        default: break;
     }
 }
 
@@ -268,6 +528,13 @@ double KioskApp::next_deadline() const {
     switch (screen_) {
         case Screen::Start:
             if (translations_.language() != config_.default_language) deadline = idle_at;
+            if (corner_since_) deadline = std::min(deadline, refresh_at_);
+            break;
+        case Screen::Pin:
+        case Screen::Staff:
+        case Screen::Export:
+        case Screen::Settings:
+            deadline = std::min(last_input_ + config_.staff.lock_after_seconds, refresh_at_);
             break;
         case Screen::Thanks: deadline = screen_since_ + config_.thanks_seconds; break;
         case Screen::Question:
@@ -298,7 +565,21 @@ bool KioskApp::tick(double now) {
     if (now_ < next_deadline()) return false;
     switch (screen_) {
         case Screen::Start:
+            if (corner_since_ && now_ >= refresh_at_) {
+                refresh_at_ = now_ + 1.0 / 30.0;  // the ring fills smoothly while held
+                return true;
+            }
             translations_.set_language(config_.default_language);
+            return true;
+        case Screen::Pin:
+        case Screen::Staff:
+        case Screen::Export:
+        case Screen::Settings:
+            if (now_ >= last_input_ + config_.staff.lock_after_seconds) {
+                lock();  // staff walked away: back to the residents' start screen
+            } else {
+                refresh_at_ = now_ + kStaffRefreshSeconds;
+            }
             return true;
         case Screen::Thanks:
             end_session(false);

@@ -14,28 +14,39 @@
 #include "core/i18n.h"
 #include "core/recorder.h"
 #include "core/session.h"
+#include "core/staff.h"
+#include "core/staff_desk.h"
 #include "core/survey.h"
 #include "ui/context.h"
+#include "ui/export_screen.h"
 #include "ui/freetext_screen.h"
 #include "ui/idle_screen.h"
 #include "ui/language_screen.h"
+#include "ui/pin_screen.h"
 #include "ui/promise_screen.h"
 #include "ui/question_screen.h"
 #include "ui/save_failed_screen.h"
+#include "ui/settings_screen.h"
+#include "ui/staff_screen.h"
 #include "ui/start_screen.h"
 #include "ui/thanks_screen.h"
 
 namespace tillit::ui {
 
-enum class Screen { Start, Language, Promise, Question, FreeText, Thanks, SaveFailed };
+enum class Screen { Start, Language, Promise, Question, FreeText, Thanks, SaveFailed, Pin, Staff, Export, Settings };
 const char* to_string(Screen screen);
 
 class KioskApp {
 public:
     static constexpr double kNever = std::numeric_limits<double>::infinity();
 
+    // `desk` (may be null: no staff mode) is how staff screens reach the store, the sync
+    // worker and the settings; the hidden entry is a hold on the start screen's top-left corner.
     KioskApp(const KioskConfig& config, const std::vector<Survey>& surveys, Translations& translations,
-             Recorder& recorder, double now);
+             Recorder& recorder, double now, StaffDesk* desk = nullptr);
+
+    // The square in the top-left corner of the start screen that staff hold, in mm.
+    static constexpr float kStaffCornerMm = 25.0f;
 
     // Draws the current screen and acts on what the person tapped. Call between
     // ImGui::NewFrame() and ImGui::Render().
@@ -50,6 +61,8 @@ public:
     Screen screen() const { return screen_; }
     bool idle_warning() const { return idle_since_.has_value(); }
     const Session* session() const { return session_ ? &*session_ : nullptr; }
+    std::optional<Role> staff_role() const { return role_; }
+    bool staff_mode() const;
     // "question_inst_trust_sv": changes whenever what a person sees changes in kind.
     std::string screen_key() const;
 
@@ -64,6 +77,14 @@ private:
     void apply(const QuestionIntent& intent);
     // back_ends_session: the first language choice of a survey, where "back" means not starting after all.
     void open_language(Screen back_to, bool back_ends_session = false);
+
+    // Staff mode.
+    void corner_hold(UiContext& ctx);
+    void open_pin();
+    void apply_pin(const PinGate::Answer& answer);
+    void lock();
+    void staff_frame(UiContext& ctx);
+    void refresh_status();
 
     const KioskConfig& config_;
     const std::vector<Survey>& surveys_;
@@ -89,6 +110,21 @@ private:
     ThanksScreen thanks_;
     IdleScreen idle_;
     SaveFailedScreen save_failed_;
+
+    StaffDesk* desk_ = nullptr;
+    std::optional<Role> role_;             // signed in: staff screens may be shown
+    std::optional<double> corner_since_;   // the corner is being held since
+    double refresh_at_ = 0.0;              // staff screens and the corner ring redraw by then
+    PinScreen pin_;
+    PinView pin_view_;
+    long long pause_until_ = 0;            // wall clock: the PIN pause ends
+    StaffScreen staff_;
+    ExportScreen export_;
+    SettingsScreen settings_;
+    KioskStatus status_;
+    double status_at_ = -1e9;
+    std::optional<sync::SyncState> status_sync_state_;
+    std::vector<ExportTarget> targets_;
 };
 
 }  // namespace tillit::ui

@@ -130,8 +130,9 @@ bool tile(UiContext& ctx, const char* id, const std::string& label, ImVec2 size,
 
     ImU32 fill = t.tile;
     ImU32 border = t.tile_border;
-    ImU32 text = style.dimmed ? t.disabled_text : t.text;
+    ImU32 text = style.dimmed || style.disabled ? t.disabled_text : t.text;
     float border_mm = 0.6f;
+    if (style.disabled) style.kind = TileStyle::Kind::Normal;  // no accent for what cannot be tapped
     switch (style.kind) {
         case TileStyle::Kind::Primary:
             fill = held ? t.accent_pressed : t.accent;
@@ -142,7 +143,7 @@ bool tile(UiContext& ctx, const char* id, const std::string& label, ImVec2 size,
             fill = held ? t.tile_pressed : t.background;
             break;
         case TileStyle::Kind::Normal:
-            fill = held ? t.tile_pressed : (style.selected ? t.selected : t.tile);
+            fill = held && !style.disabled ? t.tile_pressed : (style.selected ? t.selected : t.tile);
             break;
     }
     if (style.selected) {
@@ -176,8 +177,8 @@ bool tile(UiContext& ctx, const char* id, const std::string& label, ImVec2 size,
     const Align align = style.checkbox ? Align::Left : Align::Center;
     draw_lines(draw, font, lines, ImVec2(text_left, min.y + (size.y - height) * 0.5f), text_width, text, align);
 
-    record(ctx, id, label, style.selected, true);
-    return tapped(ctx, released);
+    record(ctx, id, label, style.selected, !style.disabled);
+    return !style.disabled && tapped(ctx, released);
 }
 
 void draw_face(ImDrawList* draw, ImVec2 c, float r, int step, int steps, const Theme& t) {

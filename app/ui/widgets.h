@@ -21,6 +21,7 @@ struct TileStyle {
     bool checkbox = false;   // multi-choice: a box at the start of the tile
     bool dimmed = false;     // shown greyed (e.g. at the maximum of a multi choice) but still tappable
     ImFont* font = nullptr;  // default: fonts.body
+    bool disabled = false;   // shown greyed, reported as not enabled, and a tap does nothing
 };
 
 // A full-viewport window with no decoration; call end_screen() after.

@@ -57,12 +57,6 @@ std::string http_status(long status) {
     return "HTTP " + std::to_string(status);
 }
 
-long long free_disk_bytes(const std::string& folder) {
-    struct statvfs info {};
-    if (::statvfs(folder.c_str(), &info) != 0) return -1;
-    return static_cast<long long>(info.f_bavail) * static_cast<long long>(info.f_frsize);
-}
-
 // Writes `text` to `path` and flushes it to the disk before returning, so a rename
 // that follows never publishes an empty file after a power cut.
 Status write_file_synced(const fs::path& path, const std::string& text) {
@@ -175,6 +169,12 @@ std::string gzipped_json(const nlohmann::json& body) {
 
 std::string server_settings_path(const std::string& data_dir) {
     return (fs::path(data_dir) / "server-settings.json").string();
+}
+
+long long free_disk_bytes(const std::string& folder) {
+    struct statvfs info {};
+    if (::statvfs(folder.c_str(), &info) != 0) return -1;
+    return static_cast<long long>(info.f_bavail) * static_cast<long long>(info.f_frsize);
 }
 
 std::string server_surveys_dir(const std::string& data_dir) {

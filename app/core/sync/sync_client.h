@@ -29,6 +29,9 @@ struct SyncContext {
     int batch_size = 500;
 };
 
+// Bytes free for this process in the file system holding `folder`; -1 when unknown.
+long long free_disk_bytes(const std::string& folder);
+
 // Survey definitions from the server are written here (one <id>.toml each) once all
 // of them are valid.
 std::string server_surveys_dir(const std::string& data_dir);

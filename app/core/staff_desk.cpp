@@ -1,0 +1,105 @@
+// What the staff screens can see and do (see staff_desk.h).
+#include "core/staff_desk.h"
+
+#include <ctime>
+#include <filesystem>
+
+#include "core/sync/sync_client.h"
+
+namespace tillit {
+namespace {
+
+std::string local_clock() {
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M", &local);
+    return text;
+}
+
+}  // namespace
+
+StaffDesk::StaffDesk(KioskSetup& setup, sync::SyncWorker* worker)
+    : setup_(setup),
+      worker_(worker),
+      pins_(*setup.store, {setup.config.staff.admin_pin_hash, setup.config.staff.facilitator_pin_hash}) {}
+
+KioskStatus StaffDesk::status() {
+    KioskStatus status;
+    const KioskConfig& config = setup_.config;
+    status.venue_id = config.venue_id;
+    status.venue_name = config.venue_name;
+    status.app_version = TILLIT_VERSION;
+    for (const Survey& survey : setup_.surveys) status.survey_versions.emplace_back(survey.id, survey.version);
+    status.free_disk_bytes = sync::free_disk_bytes(config.data_dir);
+    status.clock = local_clock();
+    status.sync_configured = config.sync.has_value();
+    Store& store = *setup_.store;
+    auto fail = [&](const std::string& error) {
+        status.error = error;
+        return status;
+    };
+    auto identity = store.identity();
+    if (!identity) return fail(identity.error());
+    if (identity.value()) status.device_id = identity.value()->device_id;
+    auto responses = store.count_responses();
+    if (!responses) return fail(responses.error());
+    status.responses = responses.value();
+    auto counts = store.outbox_counts();
+    if (!counts) return fail(counts.error());
+    status.pending = counts.value().pending;
+    status.set_aside = counts.value().set_aside;
+    status.set_aside_reasons = counts.value().set_aside_reasons;
+    auto meta = store.sync_meta();
+    if (!meta) return fail(meta.error());
+    status.last_success = meta.value().last_success;
+    auto health = store.storage_health();
+    status.database_health = health ? health.value() : health.error();
+    return status;
+}
+
+std::optional<sync::SyncStatus> StaffDesk::sync_status() const {
+    if (worker_ == nullptr) return std::nullopt;
+    return worker_->status();
+}
+
+void StaffDesk::sync_now() {
+    if (worker_ != nullptr) worker_->sync_now();
+}
+
+std::vector<ExportTarget> StaffDesk::export_targets() const {
+    return find_export_targets(setup_.config.staff.export_dirs, setup_.config.data_dir);
+}
+
+void StaffDesk::start_export(const std::string& folder) {
+    if (export_.valid()) return;
+    // Its own connection: freezing a large outbox must not hold up the frames.
+    export_ = std::async(std::launch::async, [db = database_path(setup_.config), folder,
+                                               venue = setup_.config.venue_id,
+                                               batch = setup_.config.sync ? setup_.config.sync->batch_size : 500]()
+                                                  -> Result<ExportSummary> {
+        auto store = Store::open(db);
+        if (!store) return make_error(store.error());
+        return write_export(*store.value(), folder, venue, batch);
+    });
+}
+
+std::optional<Result<ExportSummary>> StaffDesk::poll_export() {
+    if (!export_.valid() || export_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return std::nullopt;
+    return export_.get();
+}
+
+LocalSettings StaffDesk::local_settings() const {
+    auto settings = load_local_settings(setup_.config.data_dir);
+    return settings ? settings.value() : LocalSettings{};
+}
+
+Status StaffDesk::save_settings(const LocalSettings& settings) {
+    if (const Status saved = save_local_settings(setup_.file_config, settings); !saved) return saved;
+    refresh_config(setup_);
+    ++settings_generation_;
+    return Ok{};
+}
+
+}  // namespace tillit

@@ -1,0 +1,78 @@
+// The staff screens' one door to the rest of the kiosk: the status board, "sync now",
+// export, the admin's settings, and quitting. The UI calls it on the UI thread; anything
+// slow (PIN checks, export) runs on its own thread and is polled, so a frame never waits.
+// Never returns an answer: counts, versions and words only.
+#pragma once
+
+#include <atomic>
+#include <future>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/export_file.h"
+#include "core/launch.h"
+#include "core/local_settings.h"
+#include "core/staff.h"
+#include "core/sync/sync_worker.h"
+
+namespace tillit {
+
+struct KioskStatus {
+    std::string venue_id;
+    std::string venue_name;
+    std::string device_id;  // "" = not enrolled
+    std::string app_version;
+    std::vector<std::pair<std::string, int>> survey_versions;  // active surveys
+    long long responses = 0;
+    long long pending = 0;
+    long long set_aside = 0;
+    std::map<std::string, long long> set_aside_reasons;
+    std::string last_success;        // UTC "2026-11-23T14:05:00Z"; "" = never
+    long long free_disk_bytes = -1;  // in data_dir's file system
+    std::string database_health;     // PRAGMA quick_check: "ok" or its first problem
+    std::string clock;               // local "2026-11-23 14:05"
+    bool sync_configured = false;
+    std::string error;               // the store could not be read: why
+};
+
+class StaffDesk {
+public:
+    // `worker` may be null (no [sync], or not enrolled).
+    StaffDesk(KioskSetup& setup, sync::SyncWorker* worker);
+
+    KioskStatus status();
+    std::optional<sync::SyncStatus> sync_status() const;
+    bool can_sync() const { return worker_ != nullptr; }
+    void sync_now();
+
+    PinGate& pins() { return pins_; }
+
+    std::vector<ExportTarget> export_targets() const;
+    void start_export(const std::string& folder);
+    bool exporting() const { return export_.valid(); }
+    std::optional<Result<ExportSummary>> poll_export();
+
+    const KioskConfig& config() const { return setup_.config; }
+    const std::vector<Survey>& available_surveys() const { return setup_.available; }
+    LocalSettings local_settings() const;
+    // Saves and applies at once (staff are on screen, so no resident is mid-survey).
+    Status save_settings(const LocalSettings& settings);
+    long long settings_generation() const { return settings_generation_; }
+
+    void request_quit() { quit_ = true; }
+    bool quit_requested() const { return quit_; }
+
+private:
+    KioskSetup& setup_;
+    sync::SyncWorker* worker_;
+    PinGate pins_;
+    std::future<Result<ExportSummary>> export_;
+    long long settings_generation_ = 0;
+    std::atomic<bool> quit_{false};
+};
+
+}  // namespace tillit
