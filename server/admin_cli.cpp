@@ -1,5 +1,6 @@
 // The commands behind `tillit-server <command>`. Usage errors are one line on stderr
-// and exit 2; a command that fails says why and exits 1. Export opens sealed free
+// and exit 2; a command that fails says why and exits 1. Import feeds each batch of a
+// kiosk's offline export file through ingest_batch, the same path as POST /v1/batches. Export opens sealed free
 // text with the server's key, so the export file is as sensitive as the store: it is
 // written where the admin says (stdout by default) and never logged.
 #include "admin_cli.h"
@@ -22,6 +23,7 @@
 #include <thread>
 #include <variant>
 
+#include "batch_ingest.h"
 #include "core/survey.h"
 #include "http_server.h"
 #include "qr.h"
@@ -49,6 +51,12 @@ commands:
   devices      List devices with their latest heartbeat.
   export       --format csv|json [--out FILE]
                Every stored response and abandonment, free text unsealed.
+  import       FILE
+               Store the batches of a kiosk's offline export file (from a USB
+               stick) with the same checks and exactly-once answers as a sync:
+               importing it again, or syncing the same batches later, adds
+               nothing twice. Prints one line per batch and a summary; exit 1
+               if any batch was refused (the others are stored anyway).
   put-survey   FILE.toml
                Validate a survey and serve it to kiosks.
   put-setting  KEY JSON
@@ -77,6 +85,7 @@ std::vector<CommandSpec> command_specs() {
         {"revoke", {"store"}, 1, "DEVICE_ID"},
         {"devices", {"store"}, 0, ""},
         {"export", {"store", "format", "out"}, 0, ""},
+        {"import", {"store"}, 1, "FILE"},
         {"put-survey", {"store"}, 1, "FILE.toml"},
         {"put-setting", {"store"}, 2, "KEY JSON"},
     };
@@ -417,6 +426,192 @@ int export_items(const CommandLine& line, std::ostream& out, std::ostream& err) 
     return kExitOk;
 }
 
+// --------------------------------------------------------------------------- import
+
+// Larger than any real export (a batch is at most 8 MiB as sent), small enough that
+// a wrong file (a disk image, a video) is refused before it is read into memory.
+constexpr std::uintmax_t kMaxImportFileBytes = std::uintmax_t{1} << 30;
+
+// One entry of an export file (docs/sync-protocol.md, "Offline export files").
+struct ExportEntry {
+    std::string batch_id;
+    std::string body_base64;  // the gzipped batch body, as it would be POSTed
+    std::string signature;    // base64, as the X-Tillit-Signature header
+};
+
+struct ExportFile {
+    std::string device_id;
+    std::vector<ExportEntry> batches;
+};
+
+// The file's structure, checked whole before anything is stored: a file that is not
+// an export file (or one this server cannot read) stores nothing. What is wrong, in
+// words, without the path; the bodies themselves are checked batch by batch later.
+Result<ExportFile> read_export_file(const std::string& path) {
+    std::error_code error;
+    const auto status = std::filesystem::status(path, error);
+    if (status.type() == std::filesystem::file_type::not_found) return make_error("no such file");
+    if (error) return make_error("cannot read it: " + error.message());
+    if (!std::filesystem::is_regular_file(status)) return make_error("is not a file");
+    const std::uintmax_t size = std::filesystem::file_size(path, error);
+    if (error) return make_error("cannot read it: " + error.message());
+    if (size > kMaxImportFileBytes) {
+        return make_error("is " + std::to_string(size) + " bytes, more than the 1 GiB (" +
+                          std::to_string(kMaxImportFileBytes) + " bytes) an export file may be; is it the right file?");
+    }
+    if (size == 0) return make_error("is empty; is it a tillit export file?");
+    std::ifstream file(path, std::ios::binary);
+    if (!file) return make_error("cannot open it for reading");
+    std::string text(static_cast<std::size_t>(size), '\0');
+    file.read(text.data(), static_cast<std::streamsize>(size));
+    if (static_cast<std::uintmax_t>(file.gcount()) != size) return make_error("could not read it to the end");
+
+    Json doc;
+    try {
+        doc = Json::parse(text);
+    } catch (const Json::parse_error& e) {
+        // The byte, not nlohmann's message: that quotes the text around the error.
+        return make_error("is not JSON (a syntax error at byte " + std::to_string(e.byte) +
+                          "); is it a tillit export file?");
+    } catch (const Json::exception&) {
+        return make_error("is not JSON that this server can read; is it a tillit export file?");
+    }
+    text.clear();
+    text.shrink_to_fit();
+    if (!doc.is_object() || !doc.contains("format") || doc["format"] != "tillit-export") {
+        return make_error("is not a tillit export file (\"format\" is not \"tillit-export\")");
+    }
+    if (!doc.contains("version") || !doc["version"].is_number_integer()) {
+        return make_error("\"version\" is missing or not a whole number");
+    }
+    if (doc["version"] != 1) {
+        return make_error("is export format version " + doc["version"].dump() +
+                          "; this tillit-server reads version 1 only (update the server)");
+    }
+    if (!doc.contains("device_id") || !doc["device_id"].is_string()) {
+        return make_error("\"device_id\" is missing or not a string");
+    }
+    ExportFile export_file;
+    export_file.device_id = doc["device_id"].get<std::string>();
+    if (!wire::is_uuid_v4(export_file.device_id)) return make_error("\"device_id\" is not a device id (a UUIDv4)");
+    if (!doc.contains("batches") || !doc["batches"].is_array()) {
+        return make_error("\"batches\" is missing or not a list");
+    }
+    for (std::size_t i = 0; i < doc["batches"].size(); ++i) {
+        Json& entry = doc["batches"][i];
+        const std::string where = "batches[" + std::to_string(i) + "]";
+        if (!entry.is_object()) return make_error(where + " is not an object");
+        for (const char* key : {"batch_id", "body", "signature"}) {
+            if (!entry.contains(key) || !entry[key].is_string()) {
+                return make_error(where + ": \"" + key + "\" is missing or not a string");
+            }
+        }
+        ExportEntry batch{.batch_id = entry["batch_id"].get<std::string>(),
+                          .body_base64 = std::move(entry["body"].get_ref<std::string&>()),
+                          .signature = entry["signature"].get<std::string>()};
+        if (!wire::is_uuid_v4(batch.batch_id)) return make_error(where + ": \"batch_id\" is not a UUIDv4");
+        export_file.batches.push_back(std::move(batch));
+    }
+    return export_file;
+}
+
+// "1 237 created": thousands grouped with a space, as in the docs.
+std::string grouped(std::size_t number) {
+    const std::string digits = std::to_string(number);
+    std::string text;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) text += ' ';
+        text += digits[i];
+    }
+    return text;
+}
+
+std::string counts_text(const BatchCounts& counts) {
+    return grouped(counts.created) + " created, " + grouped(counts.duplicate) + " duplicate, " +
+           grouped(counts.conflict) + " conflict, " + grouped(counts.invalid) + " invalid";
+}
+
+// The admin's words for a refused batch; the HTTP messages speak to a kiosk.
+std::string import_refusal_text(const Refusal& refusal, const std::string& device_id) {
+    switch (refusal.kind) {
+        case RefusalKind::UnknownDevice:
+            return "device " + device_id + " is not enrolled on this server (is --store the right one?)";
+        case RefusalKind::Revoked:
+            return "device " + device_id + " has been revoked; nothing it sends is accepted";
+        case RefusalKind::BadSignature:
+            return "the signature does not match the body (the file was changed or damaged, or the batch was "
+                   "signed by another device)";
+        case RefusalKind::StoreFailed:
+            return "the store failed (" + refusal.message + "); import the file again, nothing is stored twice";
+        case RefusalKind::TooLarge:
+        case RefusalKind::Corrupt:
+        case RefusalKind::Gate:
+            break;
+    }
+    return refusal.message;  // "the body is not valid gzip", "unsupported protocol version", ...
+}
+
+// Each batch is its own transaction, as in a sync: a refused batch does not stop the
+// others. Only ids, counts and the protocol's reasons are printed, never content.
+int import_file(const CommandLine& line, std::ostream& out, std::ostream& err) {
+    const std::string& path = line.positional[0];
+    auto read = read_export_file(path);
+    if (!read) {
+        err << "tillit-server import: " << path << ": " << read.error() << '\n';
+        return kExitFailed;
+    }
+    const ExportFile& file = read.value();
+    const auto store = open_store(line, err);
+    if (!store) return kExitFailed;
+
+    BatchCounts total;
+    std::size_t accepted = 0;
+    for (const ExportEntry& entry : file.batches) {
+        auto body = wire::base64_decode(entry.body_base64);
+        if (!body) {
+            out << "batch " << entry.batch_id << ": refused: the body is not base64 (the file is damaged)" << std::endl;
+            continue;
+        }
+        const BatchRequest request{.device_id = file.device_id, .signature_base64 = entry.signature,
+                                   .gzipped_body = body.value(), .expected_batch_id = entry.batch_id};
+        auto outcome = ingest_batch(*store, request);
+        if (const auto* refused = std::get_if<Refusal>(&outcome)) {
+            out << "batch " << entry.batch_id << ": refused: " << import_refusal_text(*refused, file.device_id)
+                << std::endl;
+            continue;
+        }
+        const IngestedBatch& batch = std::get<IngestedBatch>(outcome);
+        const BatchCounts counts = batch.counts();
+        ++accepted;
+        total += counts;
+        out << "batch " << batch.batch_id << ": " << counts_text(counts) << '\n';
+        // Which items were set aside, and why; the reasons name fields, never values.
+        for (const wire::ItemResult& result : batch.results) {
+            if (result.status != wire::ItemStatus::Conflict && result.status != wire::ItemStatus::Invalid) continue;
+            const std::string id = wire::is_uuid_v4(result.id) ? result.id : "(without a valid id)";
+            if (result.status == wire::ItemStatus::Conflict) {
+                out << "  item " << id << ": conflict: another item with this id is stored; it is kept unchanged\n";
+            } else {
+                out << "  item " << id << ": invalid: " << result.reason << '\n';
+            }
+        }
+        out << std::flush;
+    }
+    const std::size_t batches = file.batches.size();
+    out << "imported " << (accepted == batches ? grouped(batches) : grouped(accepted) + " of " + grouped(batches))
+        << (batches == 1 ? " batch: " : " batches: ") << grouped(total.items())
+        << (total.items() == 1 ? " item, " : " items, ") << counts_text(total) << '\n'
+        << std::flush;
+    if (accepted != batches) {
+        const std::size_t refused = batches - accepted;
+        err << "tillit-server import: " << path << ": " << grouped(refused) << " of " << grouped(batches)
+            << (batches == 1 ? " batch" : " batches") << " refused (see above); the others are stored, and importing "
+            << "the file again adds nothing twice\n";
+        return kExitFailed;
+    }
+    return kExitOk;
+}
+
 // ----------------------------------------------------------------- central config
 
 // What must not change without a new survey version: the questions and their choices.
@@ -535,6 +730,7 @@ int run_admin_cli(const std::vector<std::string>& args, std::ostream& out, std::
     if (line.command == "revoke") return revoke(line, out, err);
     if (line.command == "devices") return list_devices(line, out, err);
     if (line.command == "export") return export_items(line, out, err);
+    if (line.command == "import") return import_file(line, out, err);
     if (line.command == "put-survey") return put_survey(line, out, err);
     return put_setting(line, out, err);
 }

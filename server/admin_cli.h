@@ -1,5 +1,5 @@
 // tillit-server's command line: `serve` plus the admin commands (enrol, revoke,
-// devices, export, put-survey, put-setting), each against the store named by --store.
+// devices, export, import, put-survey, put-setting), each against the store named by --store.
 // Parses arguments, runs one command and turns every failure into a message and an
 // exit code; the work itself lives in the store, the HTTP server and the QR renderer.
 #pragma once

@@ -1,9 +1,10 @@
 // The /v1 endpoints on cpp-httplib. Each signed request goes through the same gate, in
 // an order chosen so that nothing costly or revealing happens for a stranger:
 // content type -> device + signature over the raw bytes (401) -> revoked (403) ->
-// rate limit (429) -> bounded gunzip (413) -> JSON (400). Batches commit in
-// ServerStore::put_batch before the answer is written. Logs carry counts and ids,
-// never item content, answers or heartbeat bodies.
+// rate limit (429) -> bounded gunzip (413) -> JSON (400). The device, signature and
+// inflate steps are batch_ingest's; a batch goes through ingest_batch (shared with
+// `tillit-server import`) and commits in ServerStore::put_batch before the answer is
+// written. Logs carry counts and ids, never item content, answers or heartbeat bodies.
 #include "http_server.h"
 
 #include <arpa/inet.h>
@@ -21,7 +22,7 @@
 #include <optional>
 #include <thread>
 
-#include "item_rules.h"
+#include "batch_ingest.h"
 #include "rate_limiter.h"
 
 namespace tillit::server {
@@ -64,11 +65,18 @@ bool is_gzip_content_type(const httplib::Request& req) {
     return type == wire::kContentType || type.starts_with(std::string(wire::kContentType) + ";");
 }
 
-// wire::gunzip reports a bomb and a corrupt body alike as an Error; the protocol
-// answers them differently (413 vs 400), so recognise the bomb by its message. The
-// bomb test in tests/server/test_http.cpp fails if wire ever words it differently.
-bool is_inflate_limit(const std::string& message) {
-    return message == "the body inflates to more than " + std::to_string(wire::kMaxInflatedBytes) + " bytes";
+// The HTTP answer to a refused request (batch_ingest.h's kinds).
+int http_status(RefusalKind kind) {
+    switch (kind) {
+        case RefusalKind::UnknownDevice:
+        case RefusalKind::BadSignature: return 401;
+        case RefusalKind::Revoked: return 403;
+        case RefusalKind::Gate: return 429;
+        case RefusalKind::TooLarge: return 413;
+        case RefusalKind::Corrupt: return 400;
+        case RefusalKind::StoreFailed: return 500;
+    }
+    return 500;
 }
 
 std::string openssl_errors() {
@@ -255,16 +263,22 @@ struct HttpServer::Impl {
         return errno == ERANGE || *end != '\0' || value > options.max_body_bytes;
     }
 
-    // The body of a signed or enrol request, inflated; nullopt after answering an error.
+    // The body of an enrol request, inflated; nullopt after answering an error.
     std::optional<std::string> inflate(const httplib::Request& req, httplib::Response& res, Json& log) {
-        auto inflated = wire::gunzip(req.body);
-        if (inflated) return std::move(inflated).value();
-        if (is_inflate_limit(inflated.error())) {
-            reply_error(res, log, 413, inflated.error() + "; split the batch");
-        } else {
-            reply_error(res, log, 400, inflated.error());
-        }
+        auto inflated = inflate_body(req.body);
+        if (auto* text = std::get_if<std::string>(&inflated)) return std::move(*text);
+        reply_refusal(res, log, std::get<Refusal>(inflated));
         return std::nullopt;
+    }
+
+    void reply_refusal(httplib::Response& res, Json& log, const Refusal& refusal) {
+        if (!refusal.device_id.empty()) log["device"] = refusal.device_id;
+        if (!refusal.batch_id.empty()) {
+            log["batch"] = refusal.batch_id;
+            log["items"] = refusal.items;
+        }
+        const std::string advice = refusal.kind == RefusalKind::TooLarge ? "; split the batch" : "";
+        reply_error(res, log, http_status(refusal.kind), refusal.message + advice);
     }
 
     std::optional<Json> json_object(const std::string& text, httplib::Response& res, Json& log) {
@@ -276,55 +290,53 @@ struct HttpServer::Impl {
         return doc;
     }
 
-    // The gate in front of every signed endpoint (see the top of this file). On
-    // success: the device and the inflated body.
-    std::optional<std::pair<Device, std::string>> authenticate(const httplib::Request& req, httplib::Response& res,
-                                                               Json& log) {
+    // The first step of every signed endpoint: the content type and both signature
+    // headers are there. {device id, signature}; nullopt after answering an error.
+    std::optional<std::pair<std::string, std::string>> signed_headers(const httplib::Request& req,
+                                                                      httplib::Response& res, Json& log) {
         if (!is_gzip_content_type(req)) {
             reply_error(res, log, 415, "send the body gzip-compressed as Content-Type: application/gzip");
             return std::nullopt;
         }
-        const std::string device_id = req.get_header_value(wire::kDeviceHeader);
-        const std::string signature = req.get_header_value(wire::kSignatureHeader);
+        std::string device_id = req.get_header_value(wire::kDeviceHeader);
+        std::string signature = req.get_header_value(wire::kSignatureHeader);
         if (device_id.empty() || signature.empty()) {
             reply_error(res, log, 401, std::string("unsigned request: ") + wire::kDeviceHeader + " and " +
                                            wire::kSignatureHeader + " are required");
             return std::nullopt;
         }
-        if (!wire::is_uuid_v4(device_id)) {
-            reply_error(res, log, 401, "unknown device");
+        return std::make_pair(std::move(device_id), std::move(signature));
+    }
+
+    // The per-device rate limit, after the signature, so nobody can spend a kiosk's
+    // tokens by naming its id. A refusal message (with Retry-After set) or nullopt.
+    std::optional<std::string> rate_limit(const Device& device, httplib::Response& res) {
+        const auto wait = device_limiter.take(device.device_id);
+        if (!wait) return std::nullopt;
+        res.set_header("Retry-After", std::to_string(*wait));
+        return "too many requests from this device; retry after " + std::to_string(*wait) + " s";
+    }
+
+    // The gate in front of the signed endpoints other than batches (see the top of
+    // this file). On success: the device and the inflated body.
+    std::optional<std::pair<Device, std::string>> authenticate(const httplib::Request& req, httplib::Response& res,
+                                                               Json& log) {
+        const auto headers = signed_headers(req, res, log);
+        if (!headers) return std::nullopt;
+        auto verified = verify_signed(store, req.path, headers->first, headers->second, req.body);
+        if (const auto* refused = std::get_if<Refusal>(&verified)) {
+            reply_refusal(res, log, *refused);
             return std::nullopt;
         }
-        auto found = store.find_device(device_id);
-        if (!found) {
-            reply_error(res, log, 500, "could not look up the device: " + found.error());
-            return std::nullopt;
-        }
-        if (!found.value()) {
-            reply_error(res, log, 401, "unknown device; enrol it with a new code");
-            return std::nullopt;
-        }
-        const Device& device = *found.value();
-        // The signature covers the bytes exactly as received, checked before they are
-        // inflated: a stranger cannot make the server do any decompression work.
-        if (!wire::verify(device.public_key, req.path, req.body, signature)) {
-            reply_error(res, log, 401, "the signature does not match the request (tampered, or signed with another key)");
-            return std::nullopt;
-        }
+        Device& device = std::get<Device>(verified);
         log["device"] = device.device_id;
-        if (device.revoked) {
-            reply_error(res, log, 403, "this device has been revoked; ask the admin to enrol it again");
-            return std::nullopt;
-        }
-        // After the signature, so nobody can spend a kiosk's tokens by naming its id.
-        if (const auto wait = device_limiter.take(device.device_id)) {
-            res.set_header("Retry-After", std::to_string(*wait));
-            reply_error(res, log, 429, "too many requests from this device; retry after " + std::to_string(*wait) + " s");
+        if (auto message = rate_limit(device, res)) {
+            reply_error(res, log, 429, *message);
             return std::nullopt;
         }
         auto body = inflate(req, res, log);
         if (!body) return std::nullopt;
-        return std::make_pair(device, std::move(*body));
+        return std::make_pair(std::move(device), std::move(*body));
     }
 
     void handle_health(const httplib::Request&, httplib::Response& res, Json&) {
@@ -373,39 +385,29 @@ struct HttpServer::Impl {
                    {"sealing_public_key", wire::base64_encode(keys.value().public_key)}});
     }
 
+    // Everything after the headers is ingest_batch's, the same path as an import.
     void handle_batch(const httplib::Request& req, httplib::Response& res, Json& log) {
-        auto authenticated = authenticate(req, res, log);
-        if (!authenticated) return;
-        const auto& [device, body] = *authenticated;
-        auto parsed = wire::parse_batch(body);
-        if (!parsed) {
-            reply_error(res, log, 400, parsed.error());
+        const auto headers = signed_headers(req, res, log);
+        if (!headers) return;
+        const BatchRequest request{.device_id = headers->first, .signature_base64 = headers->second,
+                                   .gzipped_body = req.body, .expected_batch_id = {}};
+        auto outcome = ingest_batch(store, request, [&](const Device& device) { return rate_limit(device, res); });
+        if (const auto* refused = std::get_if<Refusal>(&outcome)) {
+            reply_refusal(res, log, *refused);
             return;
         }
-        wire::ReceivedBatch& batch = parsed.value();
+        const IngestedBatch& batch = std::get<IngestedBatch>(outcome);
+        const BatchCounts counts = batch.counts();
+        log["device"] = batch.device_id;
         log["batch"] = batch.batch_id;
-        log["items"] = batch.items.size();
-        for (wire::ReceivedItem& received : batch.items) {
-            if (received.invalid_reason.empty()) received.invalid_reason = item_content_problem(received.item);
-        }
-        auto results = store.put_batch(device.device_id, batch);
-        if (!results) {
-            reply_error(res, log, 500, results.error());
-            return;
-        }
-        if (results.value().size() != batch.items.size()) {
-            reply_error(res, log, 500, "the store answered for a different number of items");
-            return;
-        }
-        int counts[4] = {0, 0, 0, 0};
-        for (const wire::ItemResult& r : results.value()) ++counts[static_cast<int>(r.status)];
-        log["created"] = counts[static_cast<int>(wire::ItemStatus::Created)];
-        log["duplicate"] = counts[static_cast<int>(wire::ItemStatus::Duplicate)];
-        log["conflict"] = counts[static_cast<int>(wire::ItemStatus::Conflict)];
-        log["invalid"] = counts[static_cast<int>(wire::ItemStatus::Invalid)];
+        log["items"] = batch.results.size();
+        log["created"] = counts.created;
+        log["duplicate"] = counts.duplicate;
+        log["conflict"] = counts.conflict;
+        log["invalid"] = counts.invalid;
         // put_batch has committed: only now may the kiosk hear that its items are safe.
         res.status = 200;
-        res.set_content(wire::results_json(batch.batch_id, results.value()), "application/json");
+        res.set_content(wire::results_json(batch.batch_id, batch.results), "application/json");
     }
 
     void handle_heartbeat(const httplib::Request& req, httplib::Response& res, Json& log) {
