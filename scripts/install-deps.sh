@@ -17,6 +17,16 @@ packages=(
   xvfb xdotool gettext python3
   # sync tests: a real PostgreSQL server and openssl to make a test CA
   postgresql openssl
+  # package test (tests/package): dpkg-shlibdeps computes the .deb's Depends
+  dpkg-dev
+  # package test: systemd-analyze verify/security and systemd-sysusers on the units
+  systemd
+  # package test: the kiosk unit's command runs under cage (and verify needs /usr/bin/cage)
+  cage
+  # package test: cage's X11 server for the kiosk (GLFW is X11-only on Debian 12)
+  xwayland
+  # package test: pgrep finds the kiosk under cage to stop it
+  procps
 )
 
 missing=()
