@@ -15,6 +15,9 @@ packages=(
   fonts-noto-core libgl1-mesa-dri libglx-mesa0
   # tests: a virtual X server, real input events, catalog checks, the test driver
   xvfb xdotool gettext python3
+  # GUI lockdown test: a real window manager (Alt+F4, Alt+Tab, close requests), wmctrl to
+  # ask it to close the kiosk, xmessage (x11-utils) as a window that steals focus
+  openbox wmctrl x11-utils
   # sync tests: a real PostgreSQL server and openssl to make a test CA
   postgresql openssl
   # package test (tests/package): dpkg-shlibdeps computes the .deb's Depends

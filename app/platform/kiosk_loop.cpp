@@ -249,8 +249,14 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
 
     int fb_w = 0, fb_h = 0;
     glfwGetFramebufferSize(win, &fb_w, &fb_h);
+    // Sizes in mm follow the display's width: a full-screen kiosk's framebuffer may still
+    // be a window manager's smaller frame in its first moments, the monitor's mode is not.
+    int display_w = fb_w;
+    if (!options.windowed) {
+        if (const GLFWvidmode* mode = glfwGetVideoMode(glfwGetPrimaryMonitor())) display_w = mode->width;
+    }
     ui::Theme theme;
-    theme.px_per_mm = static_cast<float>(fb_w) / static_cast<float>(setup.config.screen_width_mm);
+    theme.px_per_mm = static_cast<float>(display_w) / static_cast<float>(setup.config.screen_width_mm);
     apply_style(theme);
     LoadedFonts fonts;
     if (auto loaded = load_fonts(fonts, theme, all_texts(setup)); !loaded) {
@@ -313,6 +319,7 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
         if (frames_to_draw == 0) continue;
         --frames_to_draw;
 
+        glfwGetFramebufferSize(win, &fb_w, &fb_h);
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplGlfw_NewFrame();
         if (!input.edges.empty()) {
@@ -367,6 +374,8 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
                 const Answer* answer = session->current_answer();
                 facts.text_length = answer != nullptr ? static_cast<long>(utf8_length(answer->text)) : 0;
             }
+            facts.note = app.staff_note();
+            if (app.screen() == ui::Screen::Pin) facts.text_length = app.pin_length();
             glfwGetWindowPos(win, &facts.window_x, &facts.window_y);
             facts.width = fb_w;
             facts.height = fb_h;

@@ -282,6 +282,17 @@ void KioskApp::frame(UiContext& ctx) {
     }
 }
 
+const std::string& KioskApp::staff_note() const {
+    static const std::string none;
+    switch (screen_) {
+        case Screen::Pin: return pin_.message;
+        case Screen::Staff: return staff_.words;
+        case Screen::Export: return export_.message;
+        case Screen::Settings: return settings_.message;
+        default: return none;
+    }
+}
+
 bool KioskApp::staff_mode() const {
     return screen_ == Screen::Pin || screen_ == Screen::Staff || screen_ == Screen::Export ||
            screen_ == Screen::Settings;
@@ -423,8 +434,15 @@ void KioskApp::staff_frame(UiContext& ctx) {
         case Screen::Staff: {
             const auto sync = desk_->sync_status();
             const std::optional<sync::SyncState> state = sync ? std::optional(sync->state) : std::nullopt;
-            if (now_ - status_at_ >= kStatusRefreshSeconds || state != status_sync_state_) refresh_status();
+            // A pass can start and end between two frames: any change in what it reports
+            // means the board's counts are old.
+            const std::string sync_facts = sync ? sync::describe(*sync) + sync->last_success : "";
+            if (now_ - status_at_ >= kStatusRefreshSeconds || state != status_sync_state_ ||
+                sync_facts != status_sync_facts_) {
+                refresh_status();
+            }
             status_sync_state_ = state;
+            status_sync_facts_ = sync_facts;
             const StaffView view{*role_, status_, sync};
             if (const auto intent = draw(staff_, ctx, view)) {
                 switch (*intent) {
@@ -459,11 +477,11 @@ void KioskApp::staff_frame(UiContext& ctx) {
                 if (done->ok()) {
                     const ExportSummary& summary = done->value();
                     char text[1024];
-                    std::snprintf(text, sizeof text,
-                                  ctx.tr("Saved %lld answers in %d batches to %s. On the server, run: "
-                                         "tillit-server import FILE"),
-                                  summary.items, summary.batches, summary.file.c_str());
-                    export_.message = text;
+                    std::snprintf(text, sizeof text, ctx.tr("Saved %lld answers to %s."), summary.items,
+                                  summary.file.c_str());
+                    const std::string name = summary.file.substr(summary.file.find_last_of('/') + 1);
+                    export_.message = std::string(text) + " " + ctx.tr("On the server, import it with:") +
+                                      " tillit-server import " + name;
                     export_.failed = false;
                     std::fprintf(stderr, "tillit-kiosk: exported %lld items to %s\n", summary.items,
                                  summary.file.c_str());

@@ -63,6 +63,10 @@ public:
     const Session* session() const { return session_ ? &*session_ : nullptr; }
     std::optional<Role> staff_role() const { return role_; }
     bool staff_mode() const;
+    // What a staff screen says right now about the PIN, the sync, export or settings.
+    const std::string& staff_note() const;
+    // PIN pad: how many digits are typed (never which).
+    long pin_length() const { return screen_ == Screen::Pin ? static_cast<long>(pin_.digits.size()) : -1; }
     // "question_inst_trust_sv": changes whenever what a person sees changes in kind.
     std::string screen_key() const;
 
@@ -124,6 +128,7 @@ private:
     KioskStatus status_;
     double status_at_ = -1e9;
     std::optional<sync::SyncState> status_sync_state_;
+    std::string status_sync_facts_;
     std::vector<ExportTarget> targets_;
 };
 

@@ -96,6 +96,7 @@ std::optional<PinIntent> draw(PinScreen& screen, UiContext& ctx, const PinView& 
             keys_enabled = false;
             break;
     }
+    screen.message = message;
     ImGui::SetCursorScreenPos(ImVec2((size.x - text_w) * 0.5f, y));
     wrapped_text(ctx.fonts.body, message, text_w, colour, Align::Center);
     y = std::max(y + ctx.fonts.body->FontSize * 2.4f, ImGui::GetCursorScreenPos().y) + t.px(6.0f);

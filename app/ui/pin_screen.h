@@ -12,6 +12,7 @@ namespace tillit::ui {
 
 struct PinScreen {
     std::string digits;  // what is typed so far; cleared after each try
+    std::string message; // the line shown in the last frame
     void reset() { digits.clear(); }
 };
 

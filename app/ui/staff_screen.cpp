@@ -133,11 +133,11 @@ std::optional<StaffIntent> draw(StaffScreen& screen, UiContext& ctx, const Staff
     y += t.px(4.0f);
     for (const Line& line : lines) {
         ImGui::SetCursorScreenPos(ImVec2(margin + t.px(4.0f), y));
-        const float h1 = wrapped_text(ctx.fonts.small, line.label, label_w - t.px(4.0f), t.text_muted);
+        const float h1 = wrapped_text(ctx.fonts.body, line.label, label_w - t.px(4.0f), t.text_muted);
         ImGui::SetCursorScreenPos(ImVec2(margin + label_w, y));
-        const float h2 = wrapped_text(ctx.fonts.small, line.value, board_w - label_w - t.px(4.0f),
+        const float h2 = wrapped_text(ctx.fonts.body, line.value, board_w - label_w - t.px(4.0f),
                                       line.warn ? t.warning : t.text);
-        y += std::max(h1, h2) + t.px(2.2f);
+        y += std::max(h1, h2) + t.px(3.0f);
     }
 
     // Actions.
@@ -170,12 +170,13 @@ std::optional<StaffIntent> draw(StaffScreen& screen, UiContext& ctx, const Staff
         float fraction = -1.0f;
         bool warn = false;
         const std::string words = sync_words(ctx, view, screen.sync_requested, fraction, warn);
+        screen.words = words;
         if (fraction >= 0.0f) {
             progress_bar(ctx, ImVec2(actions_x, ay), ImVec2(actions_w, t.px(4.0f)), fraction);
             ay += t.px(4.0f) + t.px(2.0f);
         }
         place(0);
-        wrapped_text(ctx.fonts.small, words, actions_w, warn ? t.warning : t.text);
+        wrapped_text(ctx.fonts.body, words, actions_w, warn ? t.warning : t.text);
         ay = ImGui::GetCursorScreenPos().y + t.px(Theme::kGapMm);
         place(button.y);
         if (tile(ctx, "export", ctx.tr("Export to a USB stick"), button)) intent = StaffIntent::Export;

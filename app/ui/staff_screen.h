@@ -16,6 +16,7 @@ namespace tillit::ui {
 struct StaffScreen {
     bool confirm_quit = false;
     bool sync_requested = false;  // "sync now" was tapped while this screen was open
+    std::string words;            // what the sync line said in the last frame
     void reset() { *this = {}; }
 };
 

@@ -92,9 +92,11 @@ class Xvfb:
 class Kiosk:
     """One run of the real app. Use as a context manager."""
 
-    def __init__(self, app, config, work, shots, size=(1920, 1080), fullscreen=False):
+    def __init__(self, app, config, work, shots, size=(1920, 1080), fullscreen=False, window_manager=False):
         self.app, self.config, self.work, self.shots, self.size = app, config, work, shots, size
         self.fullscreen = fullscreen
+        self.window_manager = window_manager  # run openbox, so Alt+F4 and Alt+Tab mean what they do on a desktop
+        self.wm = None
         self.widgets_path = os.path.join(work, "widgets.json")
         self.state = None
         self.seen_screens = set()
@@ -105,6 +107,16 @@ class Kiosk:
         if os.path.exists(self.widgets_path):
             os.remove(self.widgets_path)
         self.log = open(os.path.join(self.work, "kiosk.log"), "ab")
+        if self.window_manager:
+            self.wm = subprocess.Popen(["openbox", "--sm-disable"], env=self.env, stdout=self.log, stderr=self.log)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                probe = subprocess.run(["wmctrl", "-m"], env=self.env, capture_output=True, text=True)
+                if probe.returncode == 0 and "Openbox" in probe.stdout:
+                    break
+                time.sleep(0.1)
+            else:
+                raise KioskError("openbox did not start")
         mode = [] if self.fullscreen else ["--windowed", f"{self.size[0]}x{self.size[1]}"]
         self.proc = subprocess.Popen(
             [self.app, "--config", self.config] + mode +
@@ -129,6 +141,9 @@ class Kiosk:
                 self.proc.kill()
                 self.proc.wait()
                 raise KioskError("the kiosk did not stop on SIGTERM")
+        if self.wm is not None and self.wm.poll() is None:
+            self.wm.terminate()
+            self.wm.wait(5)
         self.xvfb.stop()
         if not self.log.closed:
             self.log.close()
@@ -194,6 +209,15 @@ class Kiosk:
         if expect_change:
             return self.wait_for(lambda s: s["frame"] != before, f"a redraw after tapping {widget_id}")
         return self.state
+
+    def hold(self, widget_id, seconds):
+        """Presses a widget with the real pointer, keeps it down for `seconds`, releases."""
+        w = self.widget(widget_id)
+        x = int(self.state["window"]["x"] + w["x"] + w["w"] / 2)
+        y = int(self.state["window"]["y"] + w["y"] + w["h"] / 2)
+        self.xdotool("mousemove", str(x), str(y), "mousedown", "1")
+        time.sleep(seconds)
+        self.xdotool("mouseup", "1")
 
     def tap_screen(self, widget_id, screen):
         self.tap(widget_id)
