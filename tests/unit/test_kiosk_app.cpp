@@ -24,7 +24,10 @@
 #include "core/config.h"
 #include "core/i18n.h"
 #include "core/recorder.h"
+#include "core/launch.h"
 #include "core/session.h"
+#include "core/staff.h"
+#include "core/staff_desk.h"
 #include "core/store.h"
 #include "core/survey.h"
 #include "ui/kiosk_app.h"
@@ -146,14 +149,15 @@ public:
                    float screen_width_mm = kFullHdWidthMm)
         : Kiosk(load_surveys(offered), display, screen_width_mm) {}
 
-    Kiosk(std::vector<tillit::Survey> offered, ImVec2 display, float screen_width_mm)
+    Kiosk(std::vector<tillit::Survey> offered, ImVec2 display, float screen_width_mm,
+          tillit::StaffDesk* desk = nullptr)
         : imgui(display, screen_width_mm),
           config(test_config(ids_of(offered))),
           surveys(std::move(offered)),
           translations(load_translations()),
           store(open_store()),
           recorder(*store, config, [] { return fixed_time(); }),
-          app(config, surveys, translations, recorder, now) {
+          app(config, surveys, translations, recorder, now, desk) {
         frame();
     }
 
@@ -1005,3 +1009,62 @@ TEST_CASE("kiosk app: a long option label makes a taller tile that does not cove
 }
 
 #endif  // TILLIT_HAVE_UI
+
+TEST_CASE("kiosk app: holding the corner opens the PIN pad, the admin PIN the status, and staff mode locks itself") {
+    tillit::KioskSetup setup;
+    setup.config = test_config({"tillit"});
+    setup.config.staff.admin_pin_hash = tillit::hash_pin("4711").value();
+    setup.store = open_store();
+    tillit::StaffDesk desk(setup, nullptr);
+    Kiosk kiosk({load_survey_file("tillit")}, kFullHd, kFullHdWidthMm, &desk);
+    REQUIRE(kiosk.has("staff_corner"));
+    const tillit::ui::WidgetRecord corner = *kiosk.find("staff_corner");
+    CHECK((corner.max.x - corner.min.x) / kiosk.imgui.theme.px_per_mm == doctest::Approx(25.0));
+    const ImVec2 inside(corner.max.x * 0.4f, corner.max.y * 0.4f);
+
+    // A press shorter than hold_seconds is an ordinary tap (here: it starts the survey).
+    kiosk.press_and_release({inside});
+    CHECK(kiosk.app.screen() == Screen::Language);
+    kiosk.tap("back");
+    REQUIRE(kiosk.app.screen() == Screen::Start);
+
+    // Held: nothing until 3 s have passed, then the PIN pad.
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = inside;
+    io.MouseDown[0] = true;
+    kiosk.app.on_input(kiosk.now);
+    kiosk.frame();
+    CHECK(kiosk.app.next_deadline() <= kiosk.now + 3.0);
+    kiosk.wait_until(kiosk.now + 2.9);
+    CHECK(kiosk.app.screen() == Screen::Start);
+    kiosk.wait_until(kiosk.now + 0.2);
+    CHECK(kiosk.app.screen() == Screen::Pin);
+    io.MouseDown[0] = false;
+    kiosk.frame();
+    CHECK(kiosk.app.screen() == Screen::Pin);  // letting go on the pad taps nothing
+
+    // OK only once four digits are typed; the right PIN opens the admin's status board.
+    CHECK_FALSE(kiosk.find("pin_ok")->enabled);
+    kiosk.tap_all({"pin_4", "pin_7", "pin_1", "pin_1"});
+    CHECK(kiosk.app.pin_length() == 4);
+    CHECK(kiosk.find("pin_ok")->enabled);
+    kiosk.tap("pin_ok");
+    desk.pins().wait();
+    kiosk.frame();
+    kiosk.frame();
+    REQUIRE(kiosk.app.screen() == Screen::Staff);
+    CHECK(kiosk.app.staff_role() == tillit::Role::Admin);
+    CHECK(kiosk.has("export"));
+    CHECK(kiosk.has("settings"));
+    CHECK(kiosk.has("quit"));
+    CHECK_FALSE(kiosk.find("sync_now")->enabled);  // no sync worker in this kiosk
+
+    // Untouched for lock_after_seconds (120): back to the residents' start screen.
+    const double touched = kiosk.now;
+    kiosk.wait_until(touched + 119.0);
+    CHECK(kiosk.app.screen() == Screen::Staff);
+    kiosk.wait_until(touched + 120.5);
+    CHECK(kiosk.app.screen() == Screen::Start);
+    CHECK_FALSE(kiosk.app.staff_role().has_value());
+    CHECK(kiosk.app.session() == nullptr);
+}
