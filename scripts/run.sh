@@ -3,7 +3,7 @@
 # reference server (embedded SQLite, HTTPS on 127.0.0.1:8443 with a throwaway local
 # CA) and a kiosk enrolled to it, syncing every 30 s, so an answer travels end to end.
 # Windowed by default so a developer's desktop stays usable; --fullscreen for the real
-# kiosk (which quits only with Ctrl+Alt+Shift+Q). State lives in build/run/.
+# kiosk (which quits only from the admin screen). State lives in build/run/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$(pwd)
@@ -15,7 +15,7 @@ cmake --build build -j"$(nproc)" --target tillit-kiosk tillit-server
 mode=(--windowed 1600x900)
 if [[ "${1:-}" == "--fullscreen" ]]; then
   mode=()
-  echo "run: full-screen kiosk; quit with Ctrl+Alt+Shift+Q"
+  echo "run: full-screen kiosk; quit from the admin screen (hold the top-left corner 3 s, PIN 1234)"
 fi
 if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
   echo "run: no DISPLAY or WAYLAND_DISPLAY; run this from a desktop session" >&2
@@ -54,6 +54,11 @@ server_url = "https://127.0.0.1:8443"
 ca_file = "$run/tls/ca.pem"
 interval_seconds = 30
 TOML
+
+# Demo staff PINs for this copy of the config (a real kiosk sets its own with --set-pin).
+printf '1234\n1234\n' | build/tillit-kiosk --config "$run/kiosk.toml" --set-pin admin >/dev/null
+printf '5678\n5678\n' | build/tillit-kiosk --config "$run/kiosk.toml" --set-pin facilitator >/dev/null
+echo "run: staff mode: hold the top-left corner of the start screen for 3 s; PIN admin 1234, facilitator 5678"
 
 # Enrol the kiosk once, with a one-time code from the server's admin CLI.
 if [[ ! -f "$run/kiosk-data/.enrolled" ]]; then
