@@ -20,16 +20,6 @@ namespace {
 
 constexpr const char* kBatchesPath = "/v1/batches";  // what the signature covers, as for a POST
 
-// A day is coarse enough: no finer time goes into the name.
-std::string today() {
-    const std::time_t now = std::time(nullptr);
-    std::tm local{};
-    localtime_r(&now, &local);
-    char text[16];
-    std::strftime(text, sizeof text, "%Y%m%d", &local);
-    return text;
-}
-
 }  // namespace
 
 Result<ExportSummary> write_export(Store& store, const std::string& folder, const std::string& venue_id,
@@ -65,7 +55,8 @@ Result<ExportSummary> write_export(Store& store, const std::string& folder, cons
     }
     root["batches"] = std::move(list);
 
-    const std::string stem = "tillit-export-" + venue_id + "-" + device.device_id.substr(0, 8) + "-" + today();
+    const std::string stem = "tillit-export-" + venue_id + "-" + device.device_id.substr(0, 8) + "-" +
+                             local_time_now("%Y%m%d");  // a day: no finer time in the name
     fs::path file = fs::path(folder) / (stem + ".json");
     for (int n = 2; fs::exists(file, ec); ++n) file = fs::path(folder) / (stem + "-" + std::to_string(n) + ".json");
     if (const Status written = write_file_atomically(file.string(), root.dump() + "\n"); !written) {

@@ -336,4 +336,13 @@ std::string utf8_truncate(const std::string& text, std::size_t max_chars) {
     return text.substr(0, end);
 }
 
+std::string local_time_now(const char* format) {
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    char text[64];
+    if (std::strftime(text, sizeof text, format, &local) == 0) return "";
+    return text;
+}
+
 }  // namespace tillit

@@ -32,6 +32,10 @@ void shuffle_securely(std::vector<T>& items) {
 // "2026-11-23T14" (hour) or "2026-11-23" (day), local time. Never finer than an hour.
 std::string time_bucket(TimeBucket bucket, std::chrono::system_clock::time_point when);
 
+// The local time now in strftime's `format`: for staff (the status clock, an export's
+// day), never stored with an answer.
+std::string local_time_now(const char* format);
+
 // Replaces personnummer, phone numbers and e-mail addresses with "[…]".
 std::string scrub_identifiers(const std::string& text);
 

@@ -4,21 +4,10 @@
 #include <ctime>
 #include <filesystem>
 
+#include "core/privacy.h"
 #include "core/sync/sync_client.h"
 
 namespace tillit {
-namespace {
-
-std::string local_clock() {
-    const std::time_t now = std::time(nullptr);
-    std::tm local{};
-    localtime_r(&now, &local);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M", &local);
-    return text;
-}
-
-}  // namespace
 
 StaffDesk::StaffDesk(KioskSetup& setup, sync::SyncWorker* worker)
     : setup_(setup),
@@ -33,7 +22,7 @@ KioskStatus StaffDesk::status() {
     status.app_version = TILLIT_VERSION;
     for (const Survey& survey : setup_.surveys) status.survey_versions.emplace_back(survey.id, survey.version);
     status.free_disk_bytes = sync::free_disk_bytes(config.data_dir);
-    status.clock = local_clock();
+    status.clock = local_time_now("%Y-%m-%d %H:%M");
     status.sync_configured = config.sync.has_value();
     Store& store = *setup_.store;
     auto fail = [&](const std::string& error) {

@@ -14,6 +14,7 @@
 #include "core/launch.h"
 #include "core/local_settings.h"
 #include "core/privacy.h"
+#include "temp_dir.h"
 #include "core/staff.h"
 
 namespace fs = std::filesystem;
@@ -21,16 +22,7 @@ using namespace tillit;
 
 namespace {
 
-struct TempDir {
-    fs::path path = fs::temp_directory_path() / ("tillit-local-test-" + new_uuid_v4());
-    TempDir() { fs::create_directories(path); }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-};
+using TempDir = tillit::test::TempDir;
 
 std::string read(const fs::path& path) {
     std::ifstream in(path);

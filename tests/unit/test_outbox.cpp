@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/privacy.h"
+#include "temp_dir.h"
 #include "core/store.h"
 #include "core/wire.h"
 
@@ -26,18 +27,7 @@ namespace wire = tillit::wire;
 
 namespace {
 
-struct TempDir {
-    std::filesystem::path path =
-        std::filesystem::temp_directory_path() / ("tillit-outbox-test-" + tillit::new_uuid_v4());
-    TempDir() { std::filesystem::create_directories(path); }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using TempDir = tillit::test::TempDir;
 
 struct RawCloser {
     void operator()(sqlite3* db) const { sqlite3_close_v2(db); }

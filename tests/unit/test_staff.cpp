@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/privacy.h"
+#include "temp_dir.h"
 #include "core/staff.h"
 #include "core/store.h"
 
@@ -14,17 +15,7 @@ namespace {
 
 using namespace tillit;
 
-struct TempDir {
-    std::filesystem::path path = std::filesystem::temp_directory_path() / ("tillit-staff-test-" + new_uuid_v4());
-    TempDir() { std::filesystem::create_directories(path); }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using TempDir = tillit::test::TempDir;
 
 std::unique_ptr<Store> open_store(const std::string& path) {
     auto store = Store::open(path);

@@ -13,25 +13,14 @@
 #include <vector>
 
 #include "core/privacy.h"
+#include "temp_dir.h"
 #include "core/store.h"
 
 namespace {
 
 using tillit::Store;
 
-// A fresh folder under the system temp dir, removed with everything in it.
-struct TempDir {
-    std::filesystem::path path =
-        std::filesystem::temp_directory_path() / ("tillit-store-test-" + tillit::new_uuid_v4());
-    TempDir() { std::filesystem::create_directories(path); }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using TempDir = tillit::test::TempDir;
 
 struct RawCloser {
     void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
