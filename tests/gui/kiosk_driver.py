@@ -92,8 +92,10 @@ class Xvfb:
 class Kiosk:
     """One run of the real app. Use as a context manager."""
 
-    def __init__(self, app, config, work, shots, size=(1920, 1080), fullscreen=False, window_manager=False):
+    def __init__(self, app, config, work, shots, size=(1920, 1080), fullscreen=False, window_manager=False,
+                 extra_env=None):
         self.app, self.config, self.work, self.shots, self.size = app, config, work, shots, size
+        self.extra_env = extra_env or {}  # for the kiosk process only (not Xvfb or xdotool)
         self.fullscreen = fullscreen
         self.window_manager = window_manager  # run openbox, so Alt+F4 and Alt+Tab mean what they do on a desktop
         self.wm = None
@@ -121,7 +123,7 @@ class Kiosk:
         self.proc = subprocess.Popen(
             [self.app, "--config", self.config] + mode +
             ["--widgets-json", self.widgets_path, "--screenshot-dir", self.shots],
-            env=self.env, stdout=self.log, stderr=self.log)
+            env=dict(self.env, **self.extra_env), stdout=self.log, stderr=self.log)
         self.wait_for(lambda s: s["screen"] == "start", "the start screen", timeout=30)
         return self
 
@@ -250,6 +252,55 @@ class Kiosk:
 
     def selected(self):
         return sorted(w["id"] for w in self.state["widgets"] if w["selected"])
+
+
+class Server:
+    """The real tillit-server (next to the kiosk binary) on 127.0.0.1:0 with its own SQLite store."""
+
+    def __init__(self, binary, store, log):
+        self.binary, self.store = binary, store
+        self.log = open(log, "ab")
+        self.proc = subprocess.Popen([binary, "serve", "--store", store, "--listen", "127.0.0.1:0"],
+                                     stdout=subprocess.PIPE, stderr=self.log, text=True)
+        line = self.proc.stdout.readline()
+        if not line.startswith("listening on "):
+            self.proc.kill()
+            raise KioskError(f"the server did not start: {line!r}")
+        self.url = "http://" + line.split()[-1]
+
+    @staticmethod
+    def binary_next_to(app):
+        return os.path.join(os.path.dirname(os.path.abspath(app)), "tillit-server")
+
+    def cli(self, *args):
+        return subprocess.run([self.binary] + list(args) + ["--store", self.store], capture_output=True, text=True)
+
+    def export(self):
+        """Every stored response and abandonment (free text unsealed), as one list."""
+        result = self.cli("export", "--format", "json")
+        if result.returncode != 0:
+            raise KioskError(f"export failed: {result.stderr}")
+        data = json.loads(result.stdout)
+        return data["responses"] + data.get("abandonments", []) if isinstance(data, dict) else data
+
+    def ids(self):
+        return [item["id"] for item in self.export()]
+
+    def enrol_kiosk(self, app, config):
+        """`tillit-server enrol`, then `tillit-kiosk --enrol CODE` with that code."""
+        enrol = self.cli("enrol", "--venue", "test-venue")
+        code = [line.split()[-1] for line in enrol.stdout.splitlines() if line.startswith("enrol code:")]
+        if enrol.returncode != 0 or not code:
+            raise KioskError(f"no enrol code: {enrol.stdout} {enrol.stderr}")
+        result = subprocess.run([app, "--config", config, "--enrol", code[0]], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise KioskError(f"--enrol failed: {result.stderr}")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        self.log.close()
 
 
 def read_db(data_dir):

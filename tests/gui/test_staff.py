@@ -18,7 +18,7 @@ import os
 import subprocess
 import time
 
-from kiosk_driver import Kiosk, KioskError, fresh_dir, run, write_config
+from kiosk_driver import Kiosk, KioskError, Server, fresh_dir, run, write_config
 
 ADMIN_PIN = "2468"
 FACILITATOR_PIN = "1357"
@@ -27,33 +27,6 @@ FACILITATOR_PIN = "1357"
 def expect(condition, message):
     if not condition:
         raise KioskError(message)
-
-
-class Server:
-    def __init__(self, binary, store, log):
-        self.binary, self.store = binary, store
-        self.log = open(log, "ab")
-        self.proc = subprocess.Popen([binary, "serve", "--store", store, "--listen", "127.0.0.1:0"],
-                                     stdout=subprocess.PIPE, stderr=self.log, text=True)
-        line = self.proc.stdout.readline()
-        expect(line.startswith("listening on "), f"the server did not start: {line!r}")
-        self.url = "http://" + line.split()[-1]
-
-    def cli(self, *args):
-        result = subprocess.run([self.binary] + list(args) + ["--store", self.store], capture_output=True, text=True)
-        return result
-
-    def ids(self):
-        result = self.cli("export", "--format", "json")
-        expect(result.returncode == 0, f"export failed: {result.stderr}")
-        data = json.loads(result.stdout)
-        items = data["responses"] + data.get("abandonments", []) if isinstance(data, dict) else data
-        return [item["id"] for item in items]
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(10)
-        self.log.close()
 
 
 def set_pin(app, config, role, pin):
@@ -86,8 +59,7 @@ def answer_besok(k):
 def test(args):
     work = fresh_dir(os.path.join(args.out, "work"))
     shots = os.path.join(args.out, "screens")
-    server_bin = os.path.join(os.path.dirname(os.path.abspath(args.app)), "tillit-server")
-    server = Server(server_bin, os.path.join(work, "server.db"), os.path.join(work, "server.log"))
+    server = Server(Server.binary_next_to(args.app), os.path.join(work, "server.db"), os.path.join(work, "server.log"))
     try:
         usb = os.path.join(work, "media", "KIOSKSTICK")
         os.makedirs(usb)
@@ -102,11 +74,7 @@ interval_seconds = 86400
 """)
         set_pin(args.app, config, "admin", ADMIN_PIN)
         set_pin(args.app, config, "facilitator", FACILITATOR_PIN)
-        enrol = server.cli("enrol", "--venue", "test-venue")
-        code = [line.split()[-1] for line in enrol.stdout.splitlines() if line.startswith("enrol code:")]
-        expect(enrol.returncode == 0 and code, f"no enrol code: {enrol.stdout} {enrol.stderr}")
-        result = subprocess.run([args.app, "--config", config, "--enrol", code[0]], capture_output=True, text=True)
-        expect(result.returncode == 0, f"--enrol failed: {result.stderr}")
+        server.enrol_kiosk(args.app, config)
 
         with Kiosk(args.app, config, work, shots) as k:
             # A tap in the corner is nothing special.
