@@ -18,6 +18,7 @@
 
 #include "core/config_edit.h"
 #include "core/local_settings.h"
+#include "core/store_recovery.h"
 #include "core/sync/http_client.h"
 #include "core/sync/sync_client.h"
 
@@ -139,9 +140,12 @@ Result<KioskSetup> load_kiosk(const LaunchOptions& options) {
     setup.translations = std::move(translations).value();
     setup.translations.set_language(setup.config.default_language);
 
-    auto store = Store::open(database_path(setup.config));
+    // A damaged database is moved aside with an alarm and a fresh one opened, so the
+    // kiosk keeps taking answers; a newer schema or an I/O error still stops it.
+    auto store = open_store_or_recover(database_path(setup.config));
     if (!store) return make_error(store.error());
-    setup.store = std::move(store).value();
+    if (!store.value().note.empty()) std::fprintf(stderr, "tillit-kiosk: %s\n", store.value().note.c_str());
+    setup.store = std::move(store.value().store);
     if (const Status released = setup.store->release_held(); !released) return make_error(released.error());
     return setup;
 }

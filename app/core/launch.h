@@ -1,6 +1,7 @@
 // Command line and start-up: everything the kiosk must have before it shows a pixel.
 // Any problem here means the kiosk cannot run; it is reported as one line and the
-// process exits with code 2 (main does that). No window or GL here.
+// process exits with code 2 (main does that). A damaged database is not such a problem:
+// it is moved aside and a fresh one opened (store_recovery.h). No window or GL here.
 #pragma once
 
 #include <cstdio>
@@ -47,7 +48,8 @@ struct KioskSetup {
 };
 
 // Loads kiosk.toml, every survey it names, the UI catalogs, and opens the store
-// (data_dir/responses.db). One-tap responses held for a follow-up that never came
+// (data_dir/responses.db; a damaged one is moved aside with an alarm, see
+// store_recovery.h). One-tap responses held for a follow-up that never came
 // (the kiosk stopped in between) are released to sync here.
 Result<KioskSetup> load_kiosk(const LaunchOptions& options);
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/privacy.h"
+#include "core/store_recovery.h"
 #include "core/sync/sync_client.h"
 
 namespace tillit {
@@ -24,6 +25,11 @@ KioskStatus StaffDesk::status() {
     status.free_disk_bytes = sync::free_disk_bytes(config.data_dir);
     status.clock = local_time_now("%Y-%m-%d %H:%M");
     status.sync_configured = config.sync.has_value();
+    if (auto alarms = load_alarms(config.data_dir); !alarms) {
+        status.alarms.push_back(alarms.error());
+    } else {
+        for (const Alarm& alarm : alarms.value()) status.alarms.push_back(alarm.file + " (" + alarm.what + ")");
+    }
     Store& store = *setup_.store;
     auto fail = [&](const std::string& error) {
         status.error = error;

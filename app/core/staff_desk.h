@@ -37,6 +37,8 @@ struct KioskStatus {
     std::string clock;               // local "2026-11-23 14:05"
     bool sync_configured = false;
     std::string error;               // the store could not be read: why
+    // data_dir/alarms.json: each database moved aside at start, as "<file> (<what>)".
+    std::vector<std::string> alarms;
 };
 
 class StaffDesk {

@@ -260,8 +260,19 @@ struct OpenedDb {
     long long default_max_pages = 0;  // restored by limit_size_for_tests(0)
 };
 
-// Opens, configures and migrates; `name` is how errors refer to the database.
-Result<OpenedDb> open_db(const std::string& path, const std::string& name, bool in_memory) {
+// Corruption and "not a database" as SQLite reports them (any extended code).
+bool damaged_code(int rc) {
+    const int primary = rc & 0xff;
+    return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
+}
+
+// Opens, configures and migrates; `name` is how errors refer to the database. `problem`
+// says what kind of failure it was (see OpenProblem). Nothing is written to the file
+// before it has been read and found to be a tillit-kiosk database that this build can
+// use, and a failed open never checkpoints, so a refused file is left byte-identical.
+Result<OpenedDb> open_db(const std::string& path, const std::string& name, bool in_memory, bool quick_check,
+                         OpenProblem& problem) {
+    problem = OpenProblem::Other;
     if (!in_memory) {
         const Status folder = create_parent_folder(path);
         if (!folder) return make_error(folder.error());
@@ -272,53 +283,90 @@ Result<OpenedDb> open_db(const std::string& path, const std::string& name, bool 
     db.connection.reset(raw);  // sqlite3_open_v2 may return a handle even when it fails
     if (open_rc != SQLITE_OK) {
         const std::string reason = raw != nullptr ? errmsg(raw) : sqlite3_errstr(open_rc);
+        if (damaged_code(open_rc)) problem = OpenProblem::Damaged;
         return make_error("could not open the database " + name + ": " + reason);
     }
     sqlite3* c = db.connection.get();
     sqlite3_busy_timeout(c, kBusyTimeoutMs);
+    // Until the file is accepted, closing must not checkpoint the WAL into it (that
+    // would change, and then delete, the very files an admin may need to look at).
+    sqlite3_db_config(c, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+    // Every refusal from here on. A WAL without frames (this open made it) may go on
+    // close; one with frames stays exactly as it was found.
+    auto refuse = [&](OpenProblem kind, const std::string& message) -> Result<OpenedDb> {
+        problem = kind;
+        std::error_code ec;
+        const auto wal_size = std::filesystem::file_size(path + "-wal", ec);
+        if (!in_memory && (ec || wal_size == 0)) sqlite3_db_config(c, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, nullptr);
+        return make_error(message);
+    };
+    auto damaged = [&](const std::string& message) { return refuse(OpenProblem::Damaged, message); };
+    auto failed = [&](const std::string& message) {
+        return refuse(damaged_code(sqlite3_extended_errcode(c)) ? OpenProblem::Damaged : OpenProblem::Other, message);
+    };
 
     // Reading the schema is the first real read of the file: a file that is not a
     // database (or is encrypted, or truncated to garbage) fails here.
     const int probe_rc = exec(c, "SELECT count(*) FROM sqlite_schema");
-    if (probe_rc == SQLITE_NOTADB) return make_error(name + " is not a tillit-kiosk database: " + errmsg(c));
-    if (probe_rc != SQLITE_OK) return make_error("could not read the database " + name + ": " + errmsg(c));
-
-    const auto mode = query_text(c, "PRAGMA journal_mode = WAL");
-    if (!mode) return make_error("could not switch " + name + " to write-ahead logging: " + mode.error());
-    // SQLite answers with the mode it ended up in instead of failing; on some file
-    // systems (network shares) that is not WAL, and crash safety would silently be lost.
-    if (!in_memory && mode.value() != "wal") {
-        return make_error("could not switch " + name + " to write-ahead logging (journal mode is '" + mode.value() +
-                          "'); keep the data folder on a local disk");
-    }
-    if (exec(c, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;") != SQLITE_OK) {
-        return make_error("could not configure the database " + name + ": " + errmsg(c));
-    }
+    if (probe_rc == SQLITE_NOTADB) return damaged(name + " is not a tillit-kiosk database: " + errmsg(c));
+    if (probe_rc != SQLITE_OK) return failed("could not read the database " + name + ": " + errmsg(c));
 
     const auto version = query_int(c, "PRAGMA user_version");
     const auto application = query_int(c, "PRAGMA application_id");
     const auto objects = query_int(c, "SELECT count(*) FROM sqlite_schema");
     const auto max_pages = query_int(c, "PRAGMA max_page_count");
     for (const auto* read : {&version, &application, &objects, &max_pages}) {
-        if (!*read) return make_error("could not read the database " + name + ": " + read->error());
+        if (!*read) return failed("could not read the database " + name + ": " + read->error());
     }
-    if (version.value() > Store::kSchemaVersion) {
-        return make_error(name + " was written by a newer tillit-kiosk (schema " + std::to_string(version.value()) +
-                          ", this build knows " + std::to_string(Store::kSchemaVersion) + "); update the app");
+    const bool ours = application.value() == kApplicationId;
+    if (version.value() > Store::kSchemaVersion && (ours || (application.value() == 0 && objects.value() == 0))) {
+        return refuse(OpenProblem::Newer, name + " was written by a newer tillit-kiosk (schema " +
+                                              std::to_string(version.value()) + ", this build knows " +
+                                              std::to_string(Store::kSchemaVersion) + "); update the app");
     }
-    if (application.value() != 0 && application.value() != kApplicationId) {
-        return make_error(name + " is not a tillit-kiosk database: it belongs to another program (application_id " +
-                          std::to_string(application.value()) + ")");
+    if (!ours && application.value() != 0) {
+        return damaged(name + " is not a tillit-kiosk database: it belongs to another program (application_id " +
+                       std::to_string(application.value()) + ")");
     }
-    if (version.value() < 0 || (version.value() == 0 && objects.value() > 0)) {
-        return make_error(name + " is not a tillit-kiosk database: it already holds tables of another program");
+    // Every migration stamps application_id, so tables without it are another program's.
+    if (!ours && objects.value() > 0) {
+        return damaged(name + " is not a tillit-kiosk database: it already holds tables of another program");
+    }
+    if (version.value() < 0 || (!ours && version.value() != 0)) {
+        return damaged(name + " is not a tillit-kiosk database: schema version " + std::to_string(version.value()) +
+                       " without the tillit-kiosk mark");
+    }
+    if (quick_check) {
+        const auto health = query_text(c, "PRAGMA quick_check(1)");
+        if (!health) return failed("could not check the database " + name + ": " + health.error());
+        if (health.value() != "ok") {
+            std::string first = health.value();  // several lines; the log and the alarm want one
+            std::replace(first.begin(), first.end(), '\n', ' ');
+            return damaged(name + " is damaged: " + first);
+        }
     }
     db.default_max_pages = max_pages.value();
 
+    const auto mode = query_text(c, "PRAGMA journal_mode = WAL");
+    if (!mode) return failed("could not switch " + name + " to write-ahead logging: " + mode.error());
+    // SQLite answers with the mode it ended up in instead of failing; on some file
+    // systems (network shares) that is not WAL, and crash safety would silently be lost.
+    if (!in_memory && mode.value() != "wal") {
+        return refuse(OpenProblem::Other, "could not switch " + name + " to write-ahead logging (journal mode is '" +
+                                              mode.value() + "'); keep the data folder on a local disk");
+    }
+    if (exec(c, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;") != SQLITE_OK) {
+        return failed("could not configure the database " + name + ": " + errmsg(c));
+    }
+
     if (version.value() < Store::kSchemaVersion) {
         const Status migrated = migrate(c, static_cast<int>(version.value()));
-        if (!migrated) return make_error(name + ": " + migrated.error());
+        if (!migrated) return failed(name + ": " + migrated.error());
     }
+    // Accepted: a clean close checkpoints and removes the WAL again, so a WAL found at
+    // the next start means the kiosk did not stop cleanly.
+    sqlite3_db_config(c, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, nullptr);
+    problem = OpenProblem::None;
     return Result<OpenedDb>(std::move(db));
 }
 
@@ -485,7 +533,12 @@ Store::Store(std::unique_ptr<Db> db) : db_(std::move(db)) {}
 Store::~Store() = default;
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
-    auto opened = open_db(path, path, false);
+    OpenProblem problem = OpenProblem::None;
+    return open(path, OpenOptions{}, problem);
+}
+
+Result<std::unique_ptr<Store>> Store::open(const std::string& path, const OpenOptions& options, OpenProblem& problem) {
+    auto opened = open_db(path, path, false, options.quick_check, problem);
     if (!opened) return make_error(opened.error());
     auto db = std::make_unique<Db>(Db{std::move(opened.value().connection), opened.value().default_max_pages});
     // The constructor is private, so std::make_unique cannot reach it.
@@ -493,7 +546,8 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
 }
 
 Result<std::unique_ptr<Store>> Store::open_in_memory() {
-    auto opened = open_db(":memory:", "the in-memory database", true);
+    OpenProblem problem = OpenProblem::None;
+    auto opened = open_db(":memory:", "the in-memory database", true, false, problem);
     if (!opened) return make_error(opened.error());
     auto db = std::make_unique<Db>(Db{std::move(opened.value().connection), opened.value().default_max_pages});
     return Result<std::unique_ptr<Store>>(std::unique_ptr<Store>(new Store(std::move(db))));

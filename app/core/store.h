@@ -98,12 +98,29 @@ struct StoreSettings {
     bool foreign_keys = false;
 };
 
+// Why Store::open failed, so start-up can tell a damaged file (moved aside, fresh
+// database) from one it must not touch.
+enum class OpenProblem {
+    None,     // opened
+    Damaged,  // SQLITE_CORRUPT/NOTADB, a failed quick_check, another program's database
+    Newer,    // written by a newer tillit-kiosk: refuse, the app is old
+    Other,    // I/O, permissions, no WAL on this file system, ...: refuse with the error
+};
+
+struct OpenOptions {
+    bool quick_check = false;  // PRAGMA quick_check before the file is accepted
+};
+
 class Store {
 public:
     static constexpr int kSchemaVersion = 3;
 
     // Opens (creating if needed) `path` and migrates it. Errors name the file.
     static Result<std::unique_ptr<Store>> open(const std::string& path);
+    // The same, and says what kind of failure it was. Nothing is written to a file that
+    // is refused (a failed open does not checkpoint its WAL either).
+    static Result<std::unique_ptr<Store>> open(const std::string& path, const OpenOptions& options,
+                                               OpenProblem& problem);
     static Result<std::unique_ptr<Store>> open_in_memory();
     ~Store();
     Store(const Store&) = delete;

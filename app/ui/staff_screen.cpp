@@ -124,6 +124,7 @@ std::optional<StaffIntent> draw(StaffScreen& screen, UiContext& ctx, const Staff
         lines.push_back({std::string("  ") + ctx.tr("set aside because"), reason + ": " + count_text(count), true});
     }
     if (!st.error.empty()) lines.push_back({ctx.tr("Problem"), st.error, true});
+    for (const std::string& alarm : st.alarms) lines.push_back({ctx.tr("Moved aside at start"), alarm, true});
 
     const float board_w = (size.x - 3 * margin) * 0.55f;
     const float label_w = board_w * 0.42f;
