@@ -74,8 +74,11 @@ void on_button(GLFWwindow* window, int button, int action, int) {
     if (button != GLFW_MOUSE_BUTTON_LEFT) return;  // a touch screen has one "button"
     Input& in = input_of(window);
     if (action == GLFW_PRESS || action == GLFW_RELEASE) {
+        // Where the pointer was at this event: the last motion event, handled in order.
+        // glfwGetCursorPos asks the X server for where it is *now*, which on a loaded
+        // machine can already be the next tap's position.
         double x = in.x, y = in.y;
-        glfwGetCursorPos(window, &x, &y);
+        if (x < 0.0 || y < 0.0) glfwGetCursorPos(window, &x, &y);  // no motion seen yet
         in.edges.push_back({x, y, action == GLFW_PRESS});
     }
     in.event = true;
