@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <future>
 #include <map>
 #include <memory>
@@ -46,7 +47,10 @@ public:
     // `worker` may be null (no [sync], or not enrolled).
     StaffDesk(KioskSetup& setup, sync::SyncWorker* worker);
 
+    // Counts are read each call; the quick_check result is at most a minute old (see
+    // forget_health() to have it run on the next call).
     KioskStatus status();
+    void forget_health() { health_at_.reset(); }
     std::optional<sync::SyncStatus> sync_status() const;
     bool can_sync() const { return worker_ != nullptr; }
     void sync_now();
@@ -74,6 +78,9 @@ private:
     PinGate pins_;
     std::future<Result<ExportSummary>> export_;
     long long settings_generation_ = 0;
+    static constexpr std::chrono::seconds kHealthInterval{60};
+    std::string health_;
+    std::optional<std::chrono::steady_clock::time_point> health_at_;
     std::atomic<bool> quit_{false};
 };
 

@@ -358,6 +358,7 @@ void KioskApp::apply_pin(const PinGate::Answer& answer) {
         case PinGate::Outcome::Granted:
             role_ = answer.role;
             staff_.reset();
+            desk_->forget_health();  // staff just arrived: a fresh quick_check
             std::fprintf(stderr, "tillit-kiosk: staff signed in as %s\n", to_string(*role_));
             go(Screen::Staff);
             refresh_status();
