@@ -25,6 +25,7 @@
 #include "core/sync/sync_worker.h"
 #include "platform/fonts.h"
 #include "platform/test_hooks.h"
+#include "platform/x11_kiosk.h"
 #include "ui/kiosk_app.h"
 
 namespace tillit::platform {
@@ -36,6 +37,8 @@ void on_signal(int) { g_stop_signal = true; }
 
 // Longest sleep between checks of the stop signal; waking costs no redraw.
 constexpr double kMaxWaitSeconds = 0.5;
+// While a full-screen kiosk is not focused, it asks for the screen back this often.
+constexpr double kReclaimEverySeconds = 0.5;
 // Frames drawn after an event: ImGui needs a frame for the press and one for the release.
 constexpr int kFramesAfterInput = 3;
 // A screen's key changes in the frame that still drew the old screen; the new one is
@@ -241,6 +244,7 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
     glfwMakeContextCurrent(win);
     glfwSwapInterval(1);
     glfwFocusWindow(win);
+    if (!options.windowed) keep_on_every_desktop(win);
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
@@ -281,12 +285,19 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
 
     long long applied_generation = 0;  // config generations of the worker already applied
     int frames_to_draw = kFramesAfterInput;
+    double next_reclaim = 0.0;
     while (!input.quit && !g_stop_signal && !desk.quit_requested()) {
-        if (input.refocus) {
-            // Take the screen back from whatever took it (Alt+Tab, a window that popped up).
-            input.refocus = false;
-            if (glfwGetWindowAttrib(win, GLFW_ICONIFIED)) glfwRestoreWindow(win);
-            glfwFocusWindow(win);
+        // Take the screen back from whatever took it (Alt+Tab, a window that popped up,
+        // another desktop, "show desktop"), and keep asking while it is not ours.
+        if (input.fullscreen && (input.refocus || !glfwGetWindowAttrib(win, GLFW_FOCUSED))) {
+            const double at = monotonic_now();
+            if (input.refocus || at >= next_reclaim) {
+                input.refocus = false;
+                next_reclaim = at + kReclaimEverySeconds;
+                if (glfwGetWindowAttrib(win, GLFW_ICONIFIED)) glfwRestoreWindow(win);
+                reclaim_screen(win);
+                glfwFocusWindow(win);
+            }
         }
         const double wait = std::clamp(app.next_deadline() - monotonic_now(), 0.0, kMaxWaitSeconds);
         if (frames_to_draw > 0) {

@@ -1,0 +1,18 @@
+// What GLFW cannot ask of an X11 window manager for a full-screen kiosk: stay on every
+// desktop, stay above other windows, end "show desktop", and take the focus back.
+// Under an EWMH window manager (openbox, xfwm, mutter, ...) a resident's Ctrl+Alt+Arrow
+// or Super+D would otherwise leave the kiosk on a hidden desktop. Under cage (Xwayland,
+// no window manager) the requests are harmless. Only app/platform knows about X11.
+#pragma once
+
+struct GLFWwindow;
+
+namespace tillit::platform {
+
+// Marks the window sticky and above (once, after it is shown).
+void keep_on_every_desktop(GLFWwindow* window);
+// Ends "show desktop" if it is on, and asks the window manager to raise and focus the
+// kiosk as a pager would (window managers refuse applications that steal focus).
+void reclaim_screen(GLFWwindow* window);
+
+}  // namespace tillit::platform
