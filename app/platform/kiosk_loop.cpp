@@ -242,7 +242,9 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
     glfwSetWindowFocusCallback(win, on_focus);
     if (setup.config.staff.hide_cursor) glfwSetInputMode(win, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);
     glfwMakeContextCurrent(win);
-    glfwSwapInterval(1);
+    // No vsync wait: frames are drawn only on events, and a swap must never block on a
+    // window the window manager has hidden for a moment.
+    glfwSwapInterval(0);
     glfwFocusWindow(win);
     if (!options.windowed) keep_on_every_desktop(win);
 
@@ -289,14 +291,16 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
     while (!input.quit && !g_stop_signal && !desk.quit_requested()) {
         // Take the screen back from whatever took it (Alt+Tab, a window that popped up,
         // another desktop, "show desktop"), and keep asking while it is not ours.
-        if (input.fullscreen && (input.refocus || !glfwGetWindowAttrib(win, GLFW_FOCUSED))) {
+        if (input.fullscreen) {
             const double at = monotonic_now();
             if (input.refocus || at >= next_reclaim) {
-                input.refocus = false;
                 next_reclaim = at + kReclaimEverySeconds;
-                if (glfwGetWindowAttrib(win, GLFW_ICONIFIED)) glfwRestoreWindow(win);
-                reclaim_screen(win);
-                glfwFocusWindow(win);
+                if (input.refocus || !glfwGetWindowAttrib(win, GLFW_FOCUSED) || screen_taken(win)) {
+                    input.refocus = false;
+                    reclaim_screen(win);
+                    glfwFocusWindow(win);
+                    frames_to_draw = std::max(frames_to_draw, 2);  // draw again once it is back
+                }
             }
         }
         const double wait = std::clamp(app.next_deadline() - monotonic_now(), 0.0, kMaxWaitSeconds);

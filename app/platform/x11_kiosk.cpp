@@ -77,10 +77,20 @@ void keep_on_every_desktop(GLFWwindow* window) {
     XFlush(n.display);
 }
 
+bool screen_taken(GLFWwindow* window) {
+    const Native n = native_of(window);
+    if (n.display == nullptr) return false;
+    if (showing_desktop(n)) return true;
+    XWindowAttributes attributes{};
+    if (XGetWindowAttributes(n.display, n.window, &attributes) == 0) return false;
+    return attributes.map_state != IsViewable;
+}
+
 void reclaim_screen(GLFWwindow* window) {
     const Native n = native_of(window);
     if (n.display == nullptr) return;
     if (showing_desktop(n)) send(n, n.root, "_NET_SHOWING_DESKTOP", 0);
+    XMapRaised(n.display, n.window);
     send(n, n.window, "_NET_WM_DESKTOP", kAllDesktops, kSourcePager);
     send(n, n.window, "_NET_ACTIVE_WINDOW", kSourcePager, CurrentTime, 0);
     XFlush(n.display);

@@ -11,6 +11,9 @@ namespace tillit::platform {
 
 // Marks the window sticky and above (once, after it is shown).
 void keep_on_every_desktop(GLFWwindow* window);
+// True when the window manager shows the desktop or the window is not viewable (another
+// desktop, minimised): the screen is not the kiosk's even if it still has the focus.
+bool screen_taken(GLFWwindow* window);
 // Ends "show desktop" if it is on, and asks the window manager to raise and focus the
 // kiosk as a pager would (window managers refuse applications that steal focus).
 void reclaim_screen(GLFWwindow* window);
