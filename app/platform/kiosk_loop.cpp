@@ -39,6 +39,7 @@ void on_signal(int) { g_stop_signal = true; }
 constexpr double kMaxWaitSeconds = 0.5;
 // While a full-screen kiosk is not focused, it asks for the screen back this often.
 constexpr double kReclaimEverySeconds = 0.5;
+constexpr double kReclaimMinGapSeconds = 0.02;
 // Frames drawn after an event: ImGui needs a frame for the press and one for the release.
 constexpr int kFramesAfterInput = 3;
 // A screen's key changes in the frame that still drew the old screen; the new one is
@@ -288,13 +289,17 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
     long long applied_generation = 0;  // config generations of the worker already applied
     int frames_to_draw = kFramesAfterInput;
     double next_reclaim = 0.0;
+    double last_reclaim_check = 0.0;
     while (!input.quit && !g_stop_signal && !desk.quit_requested()) {
         // Take the screen back from whatever took it (Alt+Tab, a window that popped up,
         // another desktop, "show desktop"), and keep asking while it is not ours.
         if (input.fullscreen) {
+            // Checked after every wake-up (root property changes wake the loop) at most every
+            // 20 ms, and every 0.5 s regardless.
             const double at = monotonic_now();
-            if (input.refocus || at >= next_reclaim) {
+            if (input.refocus || at >= next_reclaim || at >= last_reclaim_check + kReclaimMinGapSeconds) {
                 next_reclaim = at + kReclaimEverySeconds;
+                last_reclaim_check = at;
                 if (input.refocus || !glfwGetWindowAttrib(win, GLFW_FOCUSED) || screen_taken(win)) {
                     input.refocus = false;
                     reclaim_screen(win);

@@ -71,6 +71,12 @@ bool showing_desktop(const Native& n) {
 void keep_on_every_desktop(GLFWwindow* window) {
     const Native n = native_of(window);
     if (n.display == nullptr) return;
+    // Property changes on the root window (show desktop, current desktop, active window)
+    // wake the event loop, so the kiosk checks its screen at once rather than on a timer.
+    XWindowAttributes root{};
+    if (XGetWindowAttributes(n.display, n.root, &root) != 0) {
+        XSelectInput(n.display, n.root, root.your_event_mask | PropertyChangeMask);
+    }
     send(n, n.window, "_NET_WM_DESKTOP", kAllDesktops, kSourcePager);
     send(n, n.window, "_NET_WM_STATE", kAdd, static_cast<long>(XInternAtom(n.display, "_NET_WM_STATE_STICKY", False)),
          static_cast<long>(XInternAtom(n.display, "_NET_WM_STATE_ABOVE", False)), kSourcePager);
