@@ -332,7 +332,7 @@ class Watch:
 
 def test(args):
     if not os.environ.get("TILLIT_ESCAPE_STORM"):
-        # Behind a flag: in about 1 run of 5 openbox still wins a race and shows one of its
+        # Behind a flag: in about 1 run of 6 openbox still wins a race and shows one of its
         # own dialogs behind the kiosk (see the docstring), so the test is not yet stable
         # enough to gate every submission. Run it with TILLIT_ESCAPE_STORM=1.
         print("skipped: set TILLIT_ESCAPE_STORM=1 to run the escape storm")
