@@ -303,6 +303,16 @@ class Server:
         self.log.close()
 
 
+def set_pin(app, config, role, pin):
+    """tillit-kiosk --set-pin ROLE, the PIN typed twice on stdin; it must never be printed."""
+    result = subprocess.run([app, "--config", config, "--set-pin", role], input=f"{pin}\n{pin}\n",
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise KioskError(f"--set-pin {role} failed: {result.stderr}")
+    if pin in result.stdout + result.stderr:
+        raise KioskError("--set-pin printed the PIN")
+
+
 def read_db(data_dir):
     """Opens the kiosk's database after the kiosk has stopped (never while it runs)."""
     db = sqlite3.connect(f"file:{os.path.join(data_dir, 'responses.db')}?mode=ro", uri=True)

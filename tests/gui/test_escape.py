@@ -62,7 +62,7 @@ import random
 import subprocess
 import time
 
-from kiosk_driver import Kiosk, KioskError, fresh_dir, run, write_config
+from kiosk_driver import set_pin, Kiosk, KioskError, fresh_dir, run, write_config
 
 ADMIN_PIN = "73914628"
 FACILITATOR_PIN = "46182935"
@@ -91,10 +91,6 @@ def expect(condition, message):
         raise KioskError(message)
 
 
-def set_pin(app, config, role, pin):
-    result = subprocess.run([app, "--config", config, "--set-pin", role], input=f"{pin}\n{pin}\n",
-                            capture_output=True, text=True)
-    expect(result.returncode == 0, f"--set-pin {role} failed: {result.stderr}")
 
 
 class Storm:

@@ -9,7 +9,7 @@ import os
 import subprocess
 import time
 
-from kiosk_driver import Kiosk, KioskError, Xvfb, fresh_dir, run, write_config
+from kiosk_driver import set_pin, Kiosk, KioskError, Xvfb, fresh_dir, run, write_config
 
 ADMIN_PIN = "8642"
 
@@ -55,9 +55,7 @@ def test(args):
     expect(window_manager_closes_on_alt_f4(), "Alt+F4 does not close an ordinary window under openbox here")
     work = fresh_dir(os.path.join(args.out, "work"))
     config = write_config(work, args.source, ["tillit"])
-    result = subprocess.run([args.app, "--config", config, "--set-pin", "admin"], input=f"{ADMIN_PIN}\n{ADMIN_PIN}\n",
-                            capture_output=True, text=True)
-    expect(result.returncode == 0, f"--set-pin failed: {result.stderr}")
+    set_pin(args.app, config, "admin", ADMIN_PIN)
     k = Kiosk(args.app, config, work, os.path.join(args.out, "screens"), fullscreen=True, window_manager=True)
     with k:
         state = k.state

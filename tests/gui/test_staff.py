@@ -18,7 +18,7 @@ import os
 import subprocess
 import time
 
-from kiosk_driver import Kiosk, KioskError, Server, fresh_dir, run, write_config
+from kiosk_driver import set_pin, Kiosk, KioskError, Server, fresh_dir, run, write_config
 
 ADMIN_PIN = "2468"
 FACILITATOR_PIN = "1357"
@@ -29,11 +29,6 @@ def expect(condition, message):
         raise KioskError(message)
 
 
-def set_pin(app, config, role, pin):
-    result = subprocess.run([app, "--config", config, "--set-pin", role], input=f"{pin}\n{pin}\n",
-                            capture_output=True, text=True)
-    expect(result.returncode == 0, f"--set-pin {role} failed: {result.stderr}")
-    expect(pin not in result.stdout + result.stderr, "--set-pin printed the PIN")
 
 
 def enter_pin(k, pin):

@@ -19,7 +19,7 @@
 #include "core/privacy.h"
 #include "core/staff_desk.h"
 #include "core/store_recovery.h"
-#include "temp_dir.h"
+#include "../server/temp_dir.h"
 
 namespace {
 

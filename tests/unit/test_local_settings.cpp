@@ -14,7 +14,7 @@
 #include "core/launch.h"
 #include "core/local_settings.h"
 #include "core/privacy.h"
-#include "temp_dir.h"
+#include "../server/temp_dir.h"
 #include "core/staff.h"
 
 namespace fs = std::filesystem;

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "core/privacy.h"
-#include "temp_dir.h"
+#include "../server/temp_dir.h"
 #include "core/store.h"
 #include "core/wire.h"
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "core/privacy.h"
-#include "temp_dir.h"
+#include "../server/temp_dir.h"
 #include "core/staff.h"
 #include "core/store.h"
 

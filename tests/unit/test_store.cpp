@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "core/privacy.h"
-#include "temp_dir.h"
+#include "../server/temp_dir.h"
 #include "core/store.h"
 
 namespace {
