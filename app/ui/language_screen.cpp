@@ -41,7 +41,8 @@ std::optional<LanguageIntent> draw(LanguageScreen&, UiContext& ctx, const std::v
         ImGui::SetCursorScreenPos(ImVec2(x, y));
         const std::string id = "lang_" + languages[i];
         if (tile(ctx, id.c_str(), native_language_name(languages[i]), ImVec2(tile_w, tile_h),
-                 {.selected = languages[i] == ctx.language(), .font = ctx.fonts.question})) {
+                 {.selected = languages[i] == ctx.language(), .font = &ctx.fonts.question,
+                  .direction = TextDirection::Auto})) {
             intent = LanguageIntent{LanguageIntent::Kind::Choose, languages[i]};
         }
     }

@@ -31,7 +31,7 @@ std::optional<PromiseIntent> draw(PromiseScreen&, UiContext& ctx) {
     for (const char* point : points) {
         const ImVec2 pos(left, ImGui::GetCursorScreenPos().y + t.px(6.0f));
         const float dot = t.px(3.0f);
-        draw->AddCircleFilled(ImVec2(pos.x + dot, pos.y + ctx.fonts.question->FontSize * 0.55f), dot, t.accent);
+        draw->AddCircleFilled(ImVec2(pos.x + dot, pos.y + ctx.fonts.question.size_px * 0.55f), dot, t.accent);
         ImGui::SetCursorScreenPos(ImVec2(pos.x + t.px(11.0f), pos.y));
         wrapped_text(ctx.fonts.question, point, text_w - t.px(11.0f), t.text);
     }

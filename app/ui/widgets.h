@@ -20,7 +20,8 @@ struct TileStyle {
     bool selected = false;   // drawn with the accent border and a tick
     bool checkbox = false;   // multi-choice: a box at the start of the tile
     bool dimmed = false;     // shown greyed (e.g. at the maximum of a multi choice) but still tappable
-    ImFont* font = nullptr;  // default: fonts.body
+    const TextFont* font = nullptr;  // default: fonts.body
+    TextDirection direction = TextDirection::Language;  // Auto for a language's own name
     bool disabled = false;   // shown greyed, reported as not enabled, and a tap does nothing
 };
 
@@ -38,9 +39,15 @@ bool face_tile(UiContext& ctx, const char* id, int step, int steps, ImVec2 size,
 void draw_face(ImDrawList* draw, ImVec2 center, float radius, int step, int steps, const Theme& theme);
 
 // Wrapped text in a box of `width`, at the cursor; advances the cursor. Returns the height.
-float wrapped_text(ImFont* font, const std::string& text, float width, ImU32 color, Align align = Align::Left);
+// Align::Left is the start side: the right for a right-to-left language (the frame is mirrored).
+float wrapped_text(const TextFont& font, const std::string& text, float width, ImU32 color, Align align = Align::Left,
+                   TextDirection direction = TextDirection::Language);
 // Height wrapped_text would take, without drawing.
-float wrapped_text_height(ImFont* font, const std::string& text, float width);
+float wrapped_text_height(const TextFont& font, const std::string& text, float width);
+// One line's size, and drawing it with its box's top-left at `pos` (no cursor change).
+ImVec2 text_size(const TextFont& font, const std::string& text);
+void draw_text(ImDrawList* draw, const TextFont& font, const std::string& text, ImVec2 pos, ImU32 color,
+               TextDirection direction = TextDirection::Language);
 
 void progress_bar(const UiContext& ctx, ImVec2 pos, ImVec2 size, float fraction);
 

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <ctime>
 #include <filesystem>
 #include <memory>
@@ -30,6 +31,8 @@
 #include "core/staff_desk.h"
 #include "core/store.h"
 #include "core/survey.h"
+#include "platform/text_engine.h"
+#include "platform/text_shaper.h"
 #include "ui/kiosk_app.h"
 #include "ui/widgets.h"
 
@@ -86,7 +89,9 @@ std::unique_ptr<tillit::Store> open_store() {
     return std::move(store).value();
 }
 
-// An ImGui context with a built font atlas and no renderer: NewFrame/Render work, nothing is drawn.
+// An ImGui context with a built font atlas and no renderer: NewFrame/Render work, nothing
+// is drawn. Text is laid out by the app's own shaper (real Noto faces, real line breaks);
+// its images are "uploaded" to numbered ids that nothing reads.
 class HeadlessImGui {
 public:
     HeadlessImGui(ImVec2 display, float screen_width_mm) : context_(ImGui::CreateContext()) {
@@ -96,49 +101,37 @@ public:
         io.DisplaySize = display;
         io.DeltaTime = 1.0f / 60.0f;
         theme.px_per_mm = display.x / screen_width_mm;
-        load_fonts(io);
+        io.Fonts->AddFontDefault();
         unsigned char* pixels = nullptr;
         int width = 0;
         int height = 0;
         io.Fonts->GetTexDataAsRGBA32(&pixels, &width, &height);
         REQUIRE(io.Fonts->IsBuilt());
+        auto shaper = tillit::platform::TextShaper::create();
+        REQUIRE_MESSAGE(shaper.ok(), (shaper.ok() ? "" : shaper.error()));
+        shaper_ = std::move(shaper).value();
+        engine_ = std::make_unique<tillit::platform::CachedTextEngine>(
+            *shaper_, [this](const tillit::platform::TextImage&) { return reinterpret_cast<ImTextureID>(++textures_); },
+            [](ImTextureID) {});
+        fonts = tillit::ui::Fonts::make(engine_.get(), theme, false);
     }
     ~HeadlessImGui() { ImGui::DestroyContext(context_); }
     HeadlessImGui(const HeadlessImGui&) = delete;
     HeadlessImGui& operator=(const HeadlessImGui&) = delete;
 
+    // Before each frame, as the kiosk loop does: the language decides the direction.
+    void begin_frame(const std::string& language) { engine_->begin_frame(language); }
+    void end_frame() { engine_->end_frame(); }
+    bool mirrored() const { return engine_->mirrored(); }
+
     tillit::ui::Theme theme;
     tillit::ui::Fonts fonts;
 
 private:
-    // The app's own sizes (Theme::k*Mm); Noto when installed, as the kiosk uses, else
-    // ImGui's built-in font scaled up (it wraps differently but sizes stay in mm).
-    void load_fonts(ImGuiIO& io) {
-        const char* regular = "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf";
-        const char* bold = "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf";
-        ImFontGlyphRangesBuilder builder;
-        builder.AddRanges(io.Fonts->GetGlyphRangesDefault());
-        builder.AddText("‹›…–—’“”•|");
-        builder.BuildRanges(&ranges_);
-        auto add = [&](const char* path, float mm) {
-            ImFontConfig config;
-            config.SizePixels = theme.px(mm);
-            if (!std::filesystem::exists(path)) return io.Fonts->AddFontDefault(&config);
-            return io.Fonts->AddFontFromFileTTF(path, theme.px(mm), &config, ranges_.Data);
-        };
-        fonts.body = add(regular, tillit::ui::Theme::kBodyMm);
-        fonts.question = add(bold, tillit::ui::Theme::kQuestionMm);
-        fonts.title = add(bold, tillit::ui::Theme::kTitleMm);
-        fonts.small = add(regular, tillit::ui::Theme::kSmallMm);
-        REQUIRE(fonts.body != nullptr);
-        REQUIRE(fonts.question != nullptr);
-        REQUIRE(fonts.title != nullptr);
-        REQUIRE(fonts.small != nullptr);
-        io.FontDefault = fonts.body;
-    }
-
     ImGuiContext* context_;
-    ImVector<ImWchar> ranges_;  // must outlive the atlas build
+    std::unique_ptr<tillit::platform::TextShaper> shaper_;
+    std::unique_ptr<tillit::platform::CachedTextEngine> engine_;
+    std::uintptr_t textures_ = 0;
 };
 
 // One kiosk: config, the real surveys, catalogs, an in-memory store, the app, and a
@@ -164,12 +157,14 @@ public:
     // One frame as the kiosk loop draws it: NewFrame, the app, Render. Checks the targets.
     const tillit::ui::WidgetLog& frame() {
         ImGui::GetIO().DeltaTime = 1.0f / 60.0f;
+        imgui.begin_frame(translations.language());
         ImGui::NewFrame();
         log.clear();
         const std::string key = app.screen_key();
         tillit::ui::UiContext ctx{imgui.theme, imgui.fonts, translations, log, now};
         app.frame(ctx);
         ImGui::Render();
+        imgui.end_frame();
         screens_seen.insert(app.idle_warning() ? "idle" : to_string(app.screen()));
         check_targets(key);
         return log;
