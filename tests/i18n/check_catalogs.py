@@ -1,5 +1,7 @@
 """Fails when the committed .pot is out of date with the code, or when any shipped
-catalog misses a UI string, has a fuzzy entry, or fails `msgfmt --check`."""
+catalog misses a UI string, has a fuzzy entry, fails `msgfmt --check`, or has a
+translation whose printf placeholders (or "\\n") differ from its msgid's, in kind or
+order (the UI passes the arguments in the msgid's order, with or without a c-format flag)."""
 import glob
 import os
 import re
@@ -29,6 +31,29 @@ def msgids(path):
     return ids
 
 
+# A printf conversion: %d, %lld, %02lld, %s, %%...
+PRINTF = re.compile(r"%(?:\d+\$)?[-+ #0']*(?:\*|\d+)?(?:\.(?:\*|\d+))?(?:hh|h|ll|l|L|q|j|z|t)?[diouxXeEfFgGaAcspn%]")
+
+
+def pairs(path):
+    """(msgid, msgstr) of every translated plain entry, escapes left as written."""
+    text = open(path, encoding="utf-8").read()
+    for entry in text.split("\n\n"):
+        parts, key = {}, None
+        for line in entry.splitlines():
+            if line.startswith("#"):
+                continue
+            keyword = re.match(r"(msgid|msgstr)\s+(\".*)$", line)
+            if keyword:
+                key, line = keyword.group(1), keyword.group(2)
+            elif not line.startswith('"'):
+                key = None
+            if key and line.startswith('"'):
+                parts[key] = parts.get(key, "") + "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', line))
+        if parts.get("msgid") and parts.get("msgstr"):
+            yield parts["msgid"], parts["msgstr"]
+
+
 failures = []
 with tempfile.TemporaryDirectory() as tmp:
     fresh = os.path.join(tmp, "fresh.pot")
@@ -52,6 +77,9 @@ for po in sorted(glob.glob(os.path.join(source, "translations", "*.po"))):
     missing = code_ids - msgids(po)
     if missing:
         failures.append(f"{name}: missing {sorted(missing)}")
+    for msgid, msgstr in pairs(po):
+        if PRINTF.findall(msgid) != PRINTF.findall(msgstr) or msgid.count("\\n") != msgstr.count("\\n"):
+            failures.append(f"{name}: placeholders differ from the msgid's in {msgstr!r} (msgid {msgid!r})")
     if "native-speaker review" not in open(po, encoding="utf-8").read():
         failures.append(f"{name}: the header must say that native-speaker review is wanted")
 
