@@ -17,6 +17,7 @@
 #include "core/staff.h"
 #include "core/staff_desk.h"
 #include "core/survey.h"
+#include "ui/access_bar.h"
 #include "ui/context.h"
 #include "ui/export_screen.h"
 #include "ui/freetext_screen.h"
@@ -24,6 +25,7 @@
 #include "ui/language_screen.h"
 #include "ui/pin_screen.h"
 #include "ui/promise_screen.h"
+#include "ui/read_aloud.h"
 #include "ui/question_screen.h"
 #include "ui/save_failed_screen.h"
 #include "ui/settings_screen.h"
@@ -42,8 +44,9 @@ public:
 
     // `desk` (may be null: no staff mode) is how staff screens reach the store, the sync
     // worker and the settings; the hidden entry is a hold on the start screen's top-left corner.
+    // `voice` (may be null: no read-aloud) speaks the resident screens.
     KioskApp(const KioskConfig& config, const std::vector<Survey>& surveys, Translations& translations,
-             Recorder& recorder, double now, StaffDesk* desk = nullptr);
+             Recorder& recorder, double now, StaffDesk* desk = nullptr, ReadAloud* voice = nullptr);
 
     // The square in the top-left corner of the start screen that staff hold, in mm.
     static constexpr float kStaffCornerMm = 25.0f;
@@ -69,6 +72,10 @@ public:
     long pin_length() const { return screen_ == Screen::Pin ? static_cast<long>(pin_.digits.size()) : -1; }
     // "question_inst_trust_sv": changes whenever what a person sees changes in kind.
     std::string screen_key() const;
+    // The current resident's access choices (read aloud, large text, high contrast).
+    const AccessState& access() const { return access_; }
+    // The idle timeout in force: doubled while an access mode is on.
+    double idle_timeout() const;
 
 private:
     void begin_survey(std::size_t survey_index);
@@ -81,6 +88,12 @@ private:
     void apply(const QuestionIntent& intent);
     // back_ends_session: the first language choice of a survey, where "back" means not starting after all.
     void open_language(Screen back_to, bool back_ends_session = false);
+
+    // Access: the bar on resident screens, and reading the screen aloud.
+    bool resident_screen() const;
+    void access_frame(UiContext& ctx);
+    std::string spoken_text(const UiContext& ctx) const;
+    void stop_reading();
 
     // Staff mode.
     void corner_hold(UiContext& ctx);
@@ -114,6 +127,11 @@ private:
     ThanksScreen thanks_;
     IdleScreen idle_;
     SaveFailedScreen save_failed_;
+
+    ReadAloud* voice_ = nullptr;
+    AccessState access_;
+    std::string spoken_key_;               // the screen last read aloud
+    std::optional<double> idle_prompt_at_; // the idle warning's spoken prompt follows its chime
 
     StaffDesk* desk_ = nullptr;
     std::optional<Role> role_;             // signed in: staff screens may be shown
