@@ -134,12 +134,21 @@ struct TextShaper::Impl {
     }
 
     // The family for a code point: the previous one for neutrals that it has, else the
-    // first family that has it; -1 when none has it.
-    int pick(char32_t c, FriBidiCharType type, bool bold, int previous) {
-        if (previous >= 0 && is_neutral(type) && glyph_of(face(previous, bold), c) != 0) return previous;
+    // first family that has it; -1 when none has it. In a right-to-left run a mirrored
+    // character ("(", "‹") needs a face with its mirror too: HarfBuzz draws the mirror
+    // glyph, and only when the face has it.
+    int pick(char32_t c, FriBidiCharType type, bool rtl, bool bold, int previous) {
+        FriBidiChar mirror = 0;
+        const bool mirrored = rtl && fribidi_get_mirror_char(c, &mirror) && mirror != c;
+        auto has = [&](int family) {
+            const Face& f = face(family, bold);
+            return glyph_of(f, c) != 0 && (!mirrored || glyph_of(f, mirror) != 0);
+        };
+        if (previous >= 0 && is_neutral(type) && has(previous)) return previous;
         for (std::size_t i = 0; i < families.size(); ++i) {
-            if (glyph_of(face(static_cast<int>(i), bold), c) != 0) return static_cast<int>(i);
+            if (has(static_cast<int>(i))) return static_cast<int>(i);
         }
+        if (mirrored) return pick(c, type, false, bold, previous);  // better unmirrored than missing
         return -1;
     }
 
@@ -193,7 +202,8 @@ struct TextShaper::Impl {
         int previous = -1;
         for (int i = 0; i < n; ++i) {
             const char32_t c = p.text[static_cast<std::size_t>(i)];
-            int chosen = pick(c, types[static_cast<std::size_t>(i)], request.bold, previous);
+            int chosen = pick(c, types[static_cast<std::size_t>(i)], (p.levels[static_cast<std::size_t>(i)] & 1) != 0,
+                              request.bold, previous);
             if (chosen < 0) {
                 if (!is_space(c) && std::find(missing.begin(), missing.end(), c) == missing.end()) missing.push_back(c);
                 chosen = previous >= 0 ? previous : 0;

@@ -10,7 +10,7 @@
 namespace tillit::ui {
 namespace {
 
-constexpr float kButtonMm = 24.0f;
+constexpr float kButtonMm = Theme::kTargetMm;  // as tall as the language button beside them
 constexpr float kGapMm = 4.0f;
 
 // A speaker cone with `waves` arcs (0..3) at the centre `c`, about `s` across.
@@ -32,7 +32,7 @@ bool access_button(UiContext& ctx, const char* id, const char* label, ImVec2 pos
     ImGui::SetCursorScreenPos(pos);
     const float size = ctx.theme.px(kButtonMm);
     // The tile draws no text: the icon is drawn over it by the caller.
-    const bool tapped = tile(ctx, id, "", ImVec2(size, size), {.selected = on});
+    const bool tapped = tile(ctx, id, "", ImVec2(size, size), {.selected = on, .tick = false});
     ctx.log.widgets.back().label = label;
     return tapped;
 }
@@ -136,7 +136,7 @@ std::optional<AccessIntent> draw_access_bar(UiContext& ctx, const AccessState& s
         const ImVec2 c = centre(x);
         const float r = size * 0.26f;
         draw->AddCircle(c, r, t.text, 32, line);
-        draw->PathArcTo(c, r, -IM_PI * 0.5f, IM_PI * 0.5f, 24);
+        draw->PathArcTo(c, r, -1.5707963f, 1.5707963f, 24);
         draw->PathFillConvex(t.text);
     }
     ImGui::End();

@@ -68,6 +68,8 @@ std::string KioskApp::screen_key() const {
     if (screen_ == Screen::Export && (desk_ != nullptr && desk_->exporting())) key += "_writing";
     if (screen_ == Screen::Export && !export_.message.empty()) key += export_.failed ? "_failed" : "_done";
     if (screen_ == Screen::Settings && !settings_.message.empty()) key += settings_.failed ? "_failed" : "_saved";
+    if (access_.large_text) key += "_large";
+    if (access_.high_contrast) key += "_contrast";
     return key + "_" + translations_.language();
 }
 

@@ -128,10 +128,6 @@ private:
     IdleScreen idle_;
     SaveFailedScreen save_failed_;
 
-    ReadAloud* voice_ = nullptr;
-    AccessState access_;
-    std::string spoken_key_;               // the screen last read aloud
-    std::optional<double> idle_prompt_at_; // the idle warning's spoken prompt follows its chime
 
     StaffDesk* desk_ = nullptr;
     std::optional<Role> role_;             // signed in: staff screens may be shown
@@ -148,6 +144,11 @@ private:
     std::optional<sync::SyncState> status_sync_state_;
     std::string status_sync_facts_;
     std::vector<ExportTarget> targets_;
+
+    ReadAloud* voice_ = nullptr;
+    AccessState access_;
+    std::string spoken_key_;               // the screen last read aloud
+    std::optional<double> idle_prompt_at_; // the idle warning's spoken prompt follows its chime
 };
 
 }  // namespace tillit::ui

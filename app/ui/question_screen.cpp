@@ -127,8 +127,11 @@ std::optional<QuestionIntent> draw_question_header(UiContext& ctx, const Session
         const int number = static_cast<int>(session.index()) + 1;
         const int count = static_cast<int>(session.count());
         ImGui::SetCursorScreenPos(ImVec2(margin, top + t.px(1.0f)));
-        wrapped_text(ctx.fonts.small, format(ctx.tr("Question %d of %d"), number, count), t.px(120.0f), t.text);
-        progress_bar(ctx, ImVec2(margin, top + bar_h - t.px(6.0f)), ImVec2(t.px(110.0f), t.px(4.0f)),
+        const float text_h =
+            wrapped_text(ctx.fonts.small, format(ctx.tr("Question %d of %d"), number, count), t.px(120.0f), t.text);
+        // Below the words even when they are large, and within the top row.
+        const float bar_y = std::max(top + bar_h - t.px(6.0f), top + t.px(1.0f) + text_h + t.px(1.0f));
+        progress_bar(ctx, ImVec2(margin, bar_y), ImVec2(t.px(110.0f), t.px(4.0f)),
                      static_cast<float>(number) / static_cast<float>(count));
     }
     if (language_button(ctx, ImVec2(size.x - margin - t.px(75.0f), top), ImVec2(t.px(75.0f), bar_h))) {

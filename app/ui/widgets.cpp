@@ -157,7 +157,7 @@ bool tile(UiContext& ctx, const char* id, const std::string& label, ImVec2 size,
         if (style.selected) draw_tick(draw, box_min, box, t.on_accent, t.px(1.2f), ctx.rtl());
         text_left = box_max.x + t.px(4.0f);
         text_width = max.x - text_left - t.px(4.0f);
-    } else if (style.selected) {
+    } else if (style.selected && style.tick) {
         const float mark = t.px(8.0f);
         const ImVec2 mark_min(max.x - mark - t.px(3.0f), min.y + t.px(3.0f));
         draw->AddCircleFilled(ImVec2(mark_min.x + mark * 0.5f, mark_min.y + mark * 0.5f), mark * 0.5f, t.accent);

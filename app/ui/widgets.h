@@ -23,6 +23,7 @@ struct TileStyle {
     const TextFont* font = nullptr;  // default: fonts.body
     TextDirection direction = TextDirection::Language;  // Auto for a language's own name
     bool disabled = false;   // shown greyed, reported as not enabled, and a tap does nothing
+    bool tick = true;        // selected tiles show a tick in the corner (small icon buttons do not)
 };
 
 // A full-viewport window with no decoration; call end_screen() after.

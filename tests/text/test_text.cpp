@@ -258,6 +258,29 @@ TEST_CASE("numbers and Latin words keep their order inside right-to-left text") 
     CHECK(wrapped.width <= 200.0f);
 }
 
+TEST_CASE("paired punctuation mirrors in right-to-left text: the Next button's chevron points left") {
+    TextRequest ltr;
+    ltr.size_px = 40.0f;
+    const unsigned right_pointing = shaper().measure("›", ltr).glyphs.at(0).glyph;
+    const unsigned left_pointing = shaper().measure("‹", ltr).glyphs.at(0).glyph;
+    REQUIRE(right_pointing != left_pointing);
+    TextRequest rtl = ltr;
+    rtl.direction = BaseDirection::RightToLeft;
+    const std::string next = "التالي ›";
+    const std::size_t chevron = decode_utf8(next).find(U'›');
+    const TextImage image = shaper().measure(next, rtl);
+    bool found = false;
+    for (const auto& g : image.glyphs) {
+        if (g.cluster != chevron) continue;
+        found = true;
+        CHECK(g.glyph == left_pointing);
+        for (const auto& other : image.glyphs) {
+            if (other.cluster != chevron) CHECK(g.x < other.x);  // and it is the leftmost
+        }
+    }
+    CHECK(found);
+}
+
 TEST_CASE("Ethiopic (Tigrinya) and Cyrillic render with their own faces") {
     TextRequest request;
     request.size_px = 40.0f;
@@ -269,7 +292,7 @@ TEST_CASE("Ethiopic (Tigrinya) and Cyrillic render with their own faces") {
         CHECK(ink_box(from_image(image)).width() > 100);
     }
     // A code point no face has is reported, not silently dropped.
-    const TextImage none = shaper().measure("\U0001F600", request);
+    const TextImage none = shaper().measure("漢", request);  // no CJK face is loaded
     CHECK(none.missing.size() == 1);
 }
 
