@@ -167,8 +167,8 @@ double KioskApp::idle_timeout() const {
     return config_.idle_timeout_seconds * (access_.any() ? 2.0 : 1.0);
 }
 
-bool KioskApp::resident_screen() const {
-    switch (screen_) {
+bool KioskApp::resident_screen(Screen screen) {
+    switch (screen) {
         case Screen::Pin:
         case Screen::Staff:
         case Screen::Export:
@@ -248,13 +248,14 @@ std::string KioskApp::spoken_text(const UiContext& ctx) const {
 }
 
 // The access bar over a resident screen, and reading aloud whatever is new on screen.
-void KioskApp::access_frame(UiContext& ctx) {
+void KioskApp::access_frame(UiContext& ctx, Screen drawn, bool idle_drawn) {
     const Theme& t = ctx.theme;
     const float width = ImGui::GetMainViewport()->WorkSize.x;
     const float margin = t.px(Theme::kMarginMm);
-    const bool language_button = !idle_since_ && config_.languages.size() > 1 &&
-                                 (screen_ == Screen::Start || screen_ == Screen::Promise ||
-                                  screen_ == Screen::Question || screen_ == Screen::FreeText);
+    // Laid out beside what this frame drew, even when a tap has just changed the screen.
+    const bool language_button = !idle_drawn && config_.languages.size() > 1 &&
+                                 (drawn == Screen::Start || drawn == Screen::Promise || drawn == Screen::Question ||
+                                  drawn == Screen::FreeText);
     const float right = width - margin - (language_button ? t.px(75.0f) + t.px(Theme::kGapMm) : 0.0f);
     const std::string& language = translations_.language();
     AccessView view;
@@ -338,6 +339,7 @@ void KioskApp::frame(UiContext& outer) {
     const Theme theme = access_.high_contrast ? outer.theme.with_high_contrast() : outer.theme;
     const Fonts fonts = access_.large_text ? Fonts::make(outer.fonts.body.engine, outer.theme, true) : outer.fonts;
     UiContext ctx{theme, fonts, outer.translations, outer.log, now_};
+    const Screen drawn = screen_;
     if (idle_since_) {
         const int left = static_cast<int>(std::ceil(config_.idle_countdown_seconds - (now_ - *idle_since_)));
         if (draw(idle_, ctx, left)) {
@@ -345,7 +347,7 @@ void KioskApp::frame(UiContext& outer) {
             idle_prompt_at_.reset();
             last_input_ = now_;
         }
-        if (idle_since_) access_frame(ctx);
+        access_frame(ctx, drawn, true);
         return;
     }
     switch (screen_) {
@@ -421,7 +423,7 @@ void KioskApp::frame(UiContext& outer) {
         case Screen::Export:
         case Screen::Settings: staff_frame(ctx); break;
     }
-    if (resident_screen()) access_frame(ctx);
+    if (resident_screen(drawn)) access_frame(ctx, drawn, false);
 }
 
 const std::string& KioskApp::staff_note() const {

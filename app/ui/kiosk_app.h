@@ -90,8 +90,9 @@ private:
     void open_language(Screen back_to, bool back_ends_session = false);
 
     // Access: the bar on resident screens, and reading the screen aloud.
-    bool resident_screen() const;
-    void access_frame(UiContext& ctx);
+    static bool resident_screen(Screen screen);
+    // `drawn`: the screen this frame drew (a tap may already have changed screen_).
+    void access_frame(UiContext& ctx, Screen drawn, bool idle_drawn);
     std::string spoken_text(const UiContext& ctx) const;
     void stop_reading();
 
