@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "ui/widgets.h"
+
 namespace tillit::ui {
 namespace {
 
@@ -256,7 +258,7 @@ void KioskApp::access_frame(UiContext& ctx, Screen drawn, bool idle_drawn) {
     const bool language_button = !idle_drawn && config_.languages.size() > 1 &&
                                  (drawn == Screen::Start || drawn == Screen::Promise || drawn == Screen::Question ||
                                   drawn == Screen::FreeText);
-    const float right = width - margin - (language_button ? t.px(75.0f) + t.px(Theme::kGapMm) : 0.0f);
+    const float right = width - margin - (language_button ? language_button_width(ctx) + t.px(Theme::kGapMm) : 0.0f);
     const std::string& language = translations_.language();
     AccessView view;
     view.has_voice = voice_ != nullptr && voice_->has_voice(language);

@@ -69,7 +69,8 @@ std::optional<StartIntent> draw(StartScreen&, UiContext& ctx, const StartView& v
     ImGui::SetCursorScreenPos(ImVec2(margin, margin * 0.75f + (bar_h - ctx.fonts.small.size_px) * 0.5f));
     wrapped_text(ctx.fonts.small, view.venue_name, size.x * 0.5f, t.text_muted);
     if (view.offer_language &&
-        language_button(ctx, ImVec2(size.x - margin - t.px(75.0f), margin * 0.75f), ImVec2(t.px(75.0f), bar_h))) {
+        language_button(ctx, ImVec2(size.x - margin - language_button_width(ctx), margin * 0.75f),
+                        ImVec2(language_button_width(ctx), bar_h))) {
         intent = StartIntent{StartIntent::Kind::ChangeLanguage, 0, 0};
     }
 

@@ -234,6 +234,17 @@ void progress_bar(const UiContext& ctx, ImVec2 pos, ImVec2 size, float fraction)
     }
 }
 
+float language_button_width(const UiContext& ctx) {
+    const Theme& t = ctx.theme;
+    const float content = t.px(2.0f * 4.2f + 3.0f) + text_size(ctx.fonts.body, native_language_name(ctx.language())).x;
+    return std::max(t.px(75.0f), content + t.px(12.0f));
+}
+
+float button_width(const UiContext& ctx, const std::string& label, float min_mm, float max_px, const TextFont* font) {
+    const float text = text_size(font != nullptr ? *font : ctx.fonts.body, label).x;
+    return std::min(max_px, std::max(ctx.theme.px(min_mm), text + ctx.theme.px(12.0f)));
+}
+
 bool language_button(UiContext& ctx, ImVec2 pos, ImVec2 size) {
     const Theme& t = ctx.theme;
     ImGui::SetCursorScreenPos(pos);

@@ -52,8 +52,13 @@ void draw_text(ImDrawList* draw, const TextFont& font, const std::string& text, 
 
 void progress_bar(const UiContext& ctx, ImVec2 pos, ImVec2 size, float fraction);
 
-// The globe + current language's own name; tapping it opens the language screen.
+// The globe + current language's own name; tapping it opens the language screen. Its
+// width grows with the name in large text: place it with language_button_width().
 bool language_button(UiContext& ctx, ImVec2 pos, ImVec2 size);
+float language_button_width(const UiContext& ctx);
+// A button wide enough for its label on one line (at least `min_mm`, at most `max_px`).
+float button_width(const UiContext& ctx, const std::string& label, float min_mm, float max_px,
+                   const TextFont* font = nullptr);
 
 // Lets the current (child) window scroll by dragging a finger anywhere on it.
 void drag_to_scroll();
