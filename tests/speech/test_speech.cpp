@@ -125,7 +125,7 @@ const Sentence kSentences[] = {
 std::string long_text() {
     std::string text;
     for (int i = 0; i < 30; ++i) text += "Svaren är anonyma och ingen vid disken ser dem. ";
-    return text;  // about two minutes read aloud
+    return text;  // about 80 s read aloud
 }
 
 }  // namespace
@@ -273,7 +273,7 @@ TEST_CASE("speak() replaces a long text that is still playing") {
     speech.speak(long_text(), "sv");
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     speech.speak(kSentences[4].text, "fi");
-    // The long text alone lasts about two minutes; the Finnish question about two seconds.
+    // The long text alone lasts about 80 s; the Finnish question about two seconds.
     CHECK(wait_for([&] { return !speech.speaking(); }, std::chrono::seconds(20)));
 }
 
@@ -282,7 +282,7 @@ TEST_CASE("the destructor stops a long text and joins the worker") {
     speech->speak(long_text(), "ar");
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     CHECK(speech->speaking());
-    speech.reset();  // would hang the test for two minutes if it waited for the text
+    speech.reset();  // would hang the test for 80 s if it waited for the text
 }
 
 TEST_CASE("with an ALSA device the samples reach it as the WAV shows them, then only silence") {
