@@ -13,6 +13,9 @@ packages=(
   zlib1g-dev libcurl4-openssl-dev libssl-dev libcpp-httplib-dev libpq-dev libqrencode-dev
   # text in every script: shaping, bidi, rasterising
   libharfbuzz-dev libfribidi-dev libfreetype-dev
+  # read-aloud (platform/speech.*): espeak-ng's voices, its own small audio output, and
+  # ALSA's header only to keep libasound's error lines off stderr without a sound card
+  libespeak-ng-dev espeak-ng libpcaudio-dev libasound2-dev
   # run time: fonts and a software OpenGL for machines without a GPU
   fonts-noto-core libgl1-mesa-dri libglx-mesa0
   # tests: a virtual X server, real input events, catalog checks, the test driver

@@ -24,6 +24,7 @@
 #include "core/staff_desk.h"
 #include "core/sync/sync_worker.h"
 #include "platform/fonts.h"
+#include "platform/speech.h"
 #include "platform/test_hooks.h"
 #include "platform/x11_kiosk.h"
 #include "ui/kiosk_app.h"
@@ -278,7 +279,10 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
     Recorder recorder(*setup.store, setup.config);
     const std::unique_ptr<sync::SyncWorker> sync_worker = start_sync(setup);
     StaffDesk desk(setup, sync_worker.get());
-    ui::KioskApp app(setup.config, setup.surveys, setup.translations, recorder, monotonic_now(), &desk);
+    // Read-aloud: silent (one line on stderr) where there is no sound device; the test
+    // hook TILLIT_SPEECH_WAV_DIR also writes each utterance as a WAV file.
+    Speech speech(80, speech_wav_dir_from_env());
+    ui::KioskApp app(setup.config, setup.surveys, setup.translations, recorder, monotonic_now(), &desk, &speech);
     ui::WidgetLog log;
     std::string last_widgets;
     std::string last_key;
