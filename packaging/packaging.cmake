@@ -8,7 +8,7 @@
 #   /lib/systemd/system/tillit-{kiosk,server}.service
 #   /usr/lib/sysusers.d/tillit-kiosk.conf         the two system users
 #   /usr/share/doc/tillit-kiosk/                  README.md, deploy.md
-# Fonts come from Debian (fonts-noto-core, app/platform/fonts.cpp), so none are shipped.
+# Fonts come from Debian (fonts-noto-core, app/platform/text_shaper.cpp), so none are shipped.
 
 set(TILLIT_PACKAGING_SOURCE ${CMAKE_SOURCE_DIR}/packaging)
 set(TILLIT_PACKAGING_BINARY ${CMAKE_BINARY_DIR}/packaging)

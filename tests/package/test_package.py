@@ -149,11 +149,12 @@ if not any(name.startswith("libcpp-httplib") for name in depend_names):
     fail(f"Depends lacks libcpp-httplib (from shlibdeps): {fields['Depends']}")
 print(f"Depends: {fields['Depends']}")
 
-# The fonts the app loads (app/platform/fonts.cpp, first choice of each) come from a package we depend on.
-fonts_source = open(os.path.join(args.source, "app/platform/fonts.cpp"), encoding="utf-8").read()
+# The fonts the app loads (app/platform/text_shaper.cpp, each family of the fallback chain but the last
+# resort) come from a package we depend on.
+fonts_source = open(os.path.join(args.source, "app/platform/text_shaper.cpp"), encoding="utf-8").read()
 noto = sorted(set(re.findall(r'"(/usr/share/fonts/truetype/noto/[^"]+\.ttf)"', fonts_source)))
 if not noto:
-    fail("no Noto font path found in app/platform/fonts.cpp (the check needs updating)")
+    fail("no Noto font path found in app/platform/text_shaper.cpp (the check needs updating)")
 for font in noto:
     owner = run(["dpkg", "-S", font])
     package = owner.stdout.split(":")[0].strip() if owner.returncode == 0 else ""
