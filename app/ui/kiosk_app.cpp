@@ -319,10 +319,10 @@ const std::string& KioskApp::staff_note() const {
         case Screen::Settings: return settings_.message;
         case Screen::WorkshopSummary:
             return workshop_summary_.message.empty() ? workshop_note_ : workshop_summary_.message;
+        case Screen::WorkshopVote: return workshop_note_.empty() ? vote_note_ : workshop_note_;
         case Screen::WorkshopSetup:
         case Screen::WorkshopData:
-        case Screen::WorkshopGather:
-        case Screen::WorkshopVote: return workshop_note_;
+        case Screen::WorkshopGather: return workshop_note_;
         default: return none;
     }
 }
@@ -330,6 +330,17 @@ const std::string& KioskApp::staff_note() const {
 bool KioskApp::staff_mode() const {
     return screen_ == Screen::Pin || screen_ == Screen::Staff || screen_ == Screen::Export ||
            screen_ == Screen::Settings || workshop_screen();
+}
+
+long KioskApp::workshop_typed_length() const {
+    if (screen_ == Screen::WorkshopSetup && workshop_setup_.editing != WorkshopSetupScreen::Field::None) {
+        return static_cast<long>(utf8_length(workshop_setup_.draft));
+    }
+    if (screen_ == Screen::WorkshopGather && (workshop_gather_.mode == WorkshopGatherScreen::Mode::Compose ||
+                                              workshop_gather_.mode == WorkshopGatherScreen::Mode::Edit)) {
+        return static_cast<long>(utf8_length(workshop_gather_.draft));
+    }
+    return -1;
 }
 
 bool KioskApp::workshop_screen() const {
@@ -892,6 +903,13 @@ void KioskApp::workshop_frame(UiContext& ctx) {
                     case Kind::CancelTurn: workshop_changed(store.cancel_turn(id)); break;
                     case Kind::Nav: navigate(intent->nav); break;
                 }
+            }
+            vote_note_.clear();
+            if (workshop_ && workshop_->turn) {
+                vote_note_ = workshop_->turn->kind == TurnKind::Dots
+                                 ? "dots " + std::to_string(workshop_->turn->dots_placed()) + " of " +
+                                       std::to_string(workshop_->setup.dots_per_person)
+                                 : "answers " + std::to_string(workshop_->turn->stances.size());
             }
             break;
         case Screen::WorkshopSummary: {

@@ -79,6 +79,8 @@ public:
     const std::string& staff_note() const;
     // PIN pad: how many digits are typed (never which).
     long pin_length() const { return screen_ == Screen::Pin ? static_cast<long>(pin_.digits.size()) : -1; }
+    // Workshop typing (title, own question, a contribution): code points typed; -1 elsewhere.
+    long workshop_typed_length() const;
     // "question_inst_trust_sv": changes whenever what a person sees changes in kind.
     std::string screen_key() const;
 
@@ -162,6 +164,7 @@ private:
     bool report_wanted_ = false;            // counting on the desk's thread
     std::string report_error_;
     std::string workshop_note_;             // the last thing that went wrong, for the log and tests
+    std::string vote_note_;                 // the turn in words ("dots 2 of 3"), for tests
 };
 
 }  // namespace tillit::ui
