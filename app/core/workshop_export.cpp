@@ -181,40 +181,48 @@ public:
 
     void gap(double points) { y_ += points; }
 
-    // One horizontal bar split into segments (n > 0 only), each labelled below with its
-    // name and count or "too few" (a suppressed segment is drawn hatched grey, at no size).
+    // One horizontal bar split into segments by their share of `total`; what is hidden
+    // (suppressed) is one grey block, never its own size. The legend is one line per
+    // segment, or with `compact` one wrapped line for all.
     struct Segment {
         std::string label;
         long long n = 0;
         bool suppressed = false;
+        double rgb[3] = {0.6, 0.6, 0.6};
     };
-    void stacked_bar(const std::vector<Segment>& segments, const std::string& too_few) {
-        long long shown_total = 0;
-        for (const Segment& s : segments) {
-            if (!s.suppressed) shown_total += s.n;
-        }
+    void stacked_bar(const std::vector<Segment>& segments, long long total, const std::string& too_few, bool compact) {
         const double width = kPageW - 2 * kMargin;
-        const double height = 16.0;
+        const double height = compact ? 11.0 : 16.0;
         need(height + 8.0);
-        static constexpr double kColours[][3] = {{0.12, 0.31, 0.47}, {0.45, 0.62, 0.80}, {0.55, 0.23, 0.0},
-                                                 {0.6, 0.6, 0.6},    {0.85, 0.65, 0.2},  {0.3, 0.5, 0.3}};
+        cairo_set_source_rgb(cr_.get(), 0.89, 0.88, 0.85);
+        cairo_rectangle(cr_.get(), kMargin, y_, width, height);
+        cairo_fill(cr_.get());
         double x = kMargin;
-        std::size_t colour = 0;
         for (const Segment& s : segments) {
-            const auto& c = kColours[colour++ % std::size(kColours)];
-            if (s.suppressed || s.n == 0 || shown_total == 0) continue;
-            const double w = width * static_cast<double>(s.n) / static_cast<double>(shown_total);
-            cairo_set_source_rgb(cr_.get(), c[0], c[1], c[2]);
+            if (s.suppressed || s.n <= 0 || total <= 0) continue;
+            const double w = width * static_cast<double>(s.n) / static_cast<double>(total);
+            cairo_set_source_rgb(cr_.get(), s.rgb[0], s.rgb[1], s.rgb[2]);
             cairo_rectangle(cr_.get(), x, y_, w, height);
             cairo_fill(cr_.get());
             x += w;
         }
+        cairo_set_source_rgb(cr_.get(), 0.42, 0.42, 0.42);
+        cairo_set_line_width(cr_.get(), 0.5);
+        cairo_rectangle(cr_.get(), kMargin, y_, width, height);
+        cairo_stroke(cr_.get());
         y_ += height + 4.0;
-        colour = 0;
+        if (compact) {
+            std::string line;
+            for (const Segment& s : segments) {
+                line += (line.empty() ? "" : "   ") + s.label + ": " + (s.suppressed ? too_few : std::to_string(s.n));
+            }
+            text(line, 9.0, false, 0.0, 0.2);
+            y_ += 3.0;
+            return;
+        }
         for (const Segment& s : segments) {
-            const auto& c = kColours[colour++ % std::size(kColours)];
             need(14.0);
-            cairo_set_source_rgb(cr_.get(), c[0], c[1], c[2]);
+            cairo_set_source_rgb(cr_.get(), s.rgb[0], s.rgb[1], s.rgb[2]);
             cairo_rectangle(cr_.get(), kMargin, y_ + 2.0, 9.0, 9.0);
             cairo_fill(cr_.get());
             draw_line(regular_, s.label + ": " + (s.suppressed ? too_few : std::to_string(s.n)), 10.0, kMargin + 14.0,
@@ -309,6 +317,28 @@ std::string option_label(const Survey* survey, const std::string& question_id, c
     return option == nullptr ? option_id : text_in(option->label, language);
 }
 
+// The same colours as the data screen (ui/workshop_data_screen.cpp).
+struct Rgb {
+    double r, g, b;
+};
+Rgb hex(unsigned value) {
+    return {static_cast<double>((value >> 16) & 0xFF) / 255.0, static_cast<double>((value >> 8) & 0xFF) / 255.0,
+            static_cast<double>(value & 0xFF) / 255.0};
+}
+Rgb class_rgb(const std::string& key) {
+    if (key == "trust") return hex(0x1F4E79);
+    if (key == "weak_trust") return hex(0x8FB4DE);
+    if (key == "distrust") return hex(0x8A3B00);
+    return hex(0xC8C4BA);
+}
+Rgb scale_rgb(const std::string& key) {
+    constexpr unsigned kSteps[] = {0x8A3B00, 0xD08C4F, 0xD9D5CC, 0x8FB4DE, 0x1F4E79};
+    if (key.size() == 1 && key[0] >= '1' && key[0] <= '5') return hex(kSteps[key[0] - '1']);
+    if (key == "dont_know") return hex(0xA8A8A8);
+    if (key == "skipped") return hex(0xFFFFFF);
+    return hex(0xE8DC9C);
+}
+
 std::string goal_word(const ExportWords& words, WorkshopGoal goal) { return words[std::string("goal_") + to_string(goal)]; }
 
 std::string stance_words(const ExportWords& words, const Contribution& c) {
@@ -321,6 +351,13 @@ std::string stance_words(const ExportWords& words, const Contribution& c) {
     return words[verdict] + ": " + std::to_string(c.agree) + " " + words["agree"] + ", " + std::to_string(c.disagree) +
            " " + words["disagree"] + ", " + std::to_string(c.pass) + " " + words["pass"] + " (n = " +
            std::to_string(result.n) + ")";
+}
+
+template <class Segment>
+void set_rgb(Segment& segment, Rgb rgb) {
+    segment.rgb[0] = rgb.r;
+    segment.rgb[1] = rgb.g;
+    segment.rgb[2] = rgb.b;
 }
 
 }  // namespace
@@ -392,11 +429,15 @@ Result<std::string> workshop_pdf(const WorkshopExportInput& input) {
             pdf.gap(4.0);
             pdf.text(words["trust_split"], 12.0, true);
             std::vector<PdfWriter::Segment> segments;
-            for (const report::Cell& cell : r.trust.cells) segments.push_back({words[cell.key], cell.n, cell.suppressed});
+            for (const report::Cell& cell : r.trust.cells) {
+                PdfWriter::Segment segment{words[cell.key], cell.n, cell.suppressed, {}};
+                set_rgb(segment, class_rgb(cell.key));
+                segments.push_back(segment);
+            }
             if (r.trust.too_few) {
                 pdf.text(words["too_few"], 11.0);
             } else {
-                pdf.stacked_bar(segments, words["too_few"]);
+                pdf.stacked_bar(segments, r.trust.total, words["too_few"], false);
             }
             pdf.text(words["builders"], 12.0, true);
             if (r.builders.too_few) {
@@ -428,9 +469,13 @@ Result<std::string> workshop_pdf(const WorkshopExportInput& input) {
                     if (cell.key.size() > 1 && cell.key != "dont_know" && cell.key != "skipped") {
                         label = option_label(input.survey, figure.id, cell.key, input.language);
                     }
-                    steps.push_back({label, cell.n, cell.suppressed});
+                    if (question != nullptr && cell.key == "1") label += " " + text_in(question->low_label, input.language);
+                    if (question != nullptr && cell.key == "5") label += " " + text_in(question->high_label, input.language);
+                    PdfWriter::Segment segment{label, cell.n, cell.suppressed, {}};
+                    set_rgb(segment, scale_rgb(cell.key));
+                    steps.push_back(segment);
                 }
-                pdf.stacked_bar(steps, words["too_few"]);
+                pdf.stacked_bar(steps, figure.total, words["too_few"], true);
             }
         }
     }

@@ -124,7 +124,7 @@ std::optional<WorkshopSummaryIntent> draw(WorkshopSummaryScreen& screen, UiConte
         cy += wrapped_text(small, worksheet_title(ctx, kWorksheetSteps[s]), cell_w - t.px(6.0f), t.accent) + t.px(1.0f);
         for (const Contribution* c : w.visible(kWorksheetSteps[s])) {
             ImGui::SetCursorScreenPos(ImVec2(min.x + t.px(3.0f), cy));
-            cy += wrapped_text(small, "• " + c->text, cell_w - t.px(6.0f), t.text);
+            cy += wrapped_text(ctx.fonts.body, "• " + c->text, cell_w - t.px(6.0f), t.text);
         }
         draw->PopClipRect();
     }

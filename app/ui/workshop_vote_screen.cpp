@@ -140,10 +140,15 @@ std::optional<WorkshopVoteIntent> draw(WorkshopVoteScreen& screen, UiContext& ct
                     intent = make(WorkshopVoteIntent::Kind::RemoveDot, c.id);
                 }
             }
-            draw_dots(draw, ImVec2(row.x + width - undo_w - t.px(3.0f), row.y + h * 0.5f), t.px(2.6f), c.dots, mine,
+            // During a turn only this participant's own dots show, so nobody votes with the
+            // crowd; between turns, everyone's so far.
+            const long long shown = in_turn ? 0 : c.dots;
+            draw_dots(draw, ImVec2(row.x + width - undo_w - t.px(3.0f), row.y + h * 0.5f), t.px(3.6f), shown, mine,
                       t.accent);
-            ImGui::SetCursorScreenPos(ImVec2(row.x + text_w + gap, row.y + h - small->FontSize * 1.1f));
-            wrapped_text(small, std::to_string(c.dots + mine), t.px(20.0f), t.text_muted);
+            if (!in_turn) {
+                ImGui::SetCursorScreenPos(ImVec2(row.x + text_w + gap, row.y + (h - ctx.fonts.body->FontSize) * 0.5f));
+                wrapped_text(ctx.fonts.body, std::to_string(c.dots), t.px(20.0f), t.text);
+            }
         } else if (in_turn) {
             ImGui::SetCursorScreenPos(row);
             const ImVec2 min = row;
