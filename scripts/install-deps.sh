@@ -11,10 +11,14 @@ packages=(
   libimgui-dev libstb-dev libglfw3-dev libgl-dev libsqlite3-dev libsodium-dev
   nlohmann-json3-dev libtomlplusplus-dev doctest-dev
   zlib1g-dev libcurl4-openssl-dev libssl-dev libcpp-httplib-dev libpq-dev libqrencode-dev
+  # text in every script: shaping, bidi, rasterising
+  libharfbuzz-dev libfribidi-dev libfreetype-dev
   # run time: fonts and a software OpenGL for machines without a GPU
   fonts-noto-core libgl1-mesa-dri libglx-mesa0
   # tests: a virtual X server, real input events, catalog checks, the test driver
   xvfb xdotool gettext python3
+  # text test: hb-view, HarfBuzz's reference renderer
+  libharfbuzz-bin
   # GUI lockdown test: a real window manager (Alt+F4, Alt+Tab, close requests), wmctrl to
   # ask it to close the kiosk, xmessage (x11-utils) as a window that steals focus
   openbox wmctrl x11-utils

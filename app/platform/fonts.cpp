@@ -1,54 +1,50 @@
-// Font loading. The candidate paths are Debian's; the first that exists is used.
+// Text set-up for the app and the OpenGL side of the text engine.
 #include "platform/fonts.h"
 
-#include <array>
-#include <filesystem>
+#include <cstdint>
+
+#include <GLFW/glfw3.h>
+#include <GL/glext.h>
+#include <imgui.h>
 
 namespace tillit::platform {
 namespace {
 
-const char* first_existing(std::initializer_list<const char*> paths) {
-    for (const char* path : paths) {
-        if (std::filesystem::exists(path)) return path;
-    }
-    return nullptr;
+ImTextureID upload(const TextImage& image) {
+    GLuint texture = 0;
+    glGenTextures(1, &texture);
+    glBindTexture(GL_TEXTURE_2D, texture);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    const GLint swizzle[] = {GL_ONE, GL_ONE, GL_ONE, GL_RED};
+    glTexParameteriv(GL_TEXTURE_2D, GL_TEXTURE_SWIZZLE_RGBA, swizzle);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, image.image_width, image.image_height, 0, GL_RED, GL_UNSIGNED_BYTE,
+                 image.coverage.data());
+    return reinterpret_cast<ImTextureID>(static_cast<std::uintptr_t>(texture));
+}
+
+void release(ImTextureID id) {
+    const auto texture = static_cast<GLuint>(reinterpret_cast<std::uintptr_t>(id));
+    glDeleteTextures(1, &texture);
 }
 
 }  // namespace
 
-Result<Ok> load_fonts(LoadedFonts& out, const ui::Theme& theme, const std::vector<std::string>& texts) {
-    const char* regular = first_existing({"/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
-                                          "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"});
-    const char* bold = first_existing({"/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
-                                       "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"});
-    if (regular == nullptr || bold == nullptr) {
-        return make_error("no usable font: install fonts-noto-core (or fonts-dejavu-core)");
-    }
+Result<Ok> load_text(AppText& out, const std::vector<std::string>& texts) {
+    auto shaper = TextShaper::create(texts);
+    if (!shaper) return make_error(shaper.error());
+    out.engine.reset();
+    out.shaper = std::move(shaper.value());
+    out.engine = std::make_unique<CachedTextEngine>(*out.shaper, upload, release);
 
     ImGuiIO& io = ImGui::GetIO();
-    ImFontGlyphRangesBuilder builder;
-    builder.AddRanges(io.Fonts->GetGlyphRangesDefault());
-    builder.AddText("‹›…–—’“”•|");
-    for (const auto& text : texts) builder.AddText(text.c_str());
-    out.ranges.clear();
-    builder.BuildRanges(&out.ranges);
-
-    io.Fonts->Clear();
-    ImFontConfig config;
-    config.OversampleH = 2;
-    config.OversampleV = 1;
-    auto add = [&](const char* path, float mm) {
-        return io.Fonts->AddFontFromFileTTF(path, theme.px(mm), &config, out.ranges.Data);
-    };
-    out.fonts.body = add(regular, ui::Theme::kBodyMm);
-    out.fonts.question = add(bold, ui::Theme::kQuestionMm);
-    out.fonts.title = add(bold, ui::Theme::kTitleMm);
-    out.fonts.small = add(regular, ui::Theme::kSmallMm);
-    if (out.fonts.body == nullptr || out.fonts.question == nullptr || out.fonts.title == nullptr ||
-        out.fonts.small == nullptr || !io.Fonts->Build()) {
-        return make_error(std::string("could not load the font ") + regular);
+    if (io.Fonts->Fonts.empty()) {
+        io.Fonts->AddFontDefault();  // ImGui needs one font; nothing visible uses it
+        io.Fonts->Build();
     }
-    io.FontDefault = out.fonts.body;
     return Ok{};
 }
 

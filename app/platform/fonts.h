@@ -1,25 +1,27 @@
-// Fonts from Debian's packages (fonts-noto-core, DejaVu as fallback), loaded at sizes
-// given in millimetres, with glyph ranges built from the texts the kiosk will show
-// (ImGui 1.86's default range covers only Latin-1). Shaping of right-to-left and
-// complex scripts is not handled here yet.
+// The app's text: a TextShaper with the Noto faces the kiosk's texts need (Debian's
+// fonts-noto-core; DejaVu as a fallback) and a CachedTextEngine whose images become
+// OpenGL textures (one 8-bit channel, swizzled to white with coverage as alpha, so a
+// draw call's colour tints it). ImGui's own font atlas keeps only its built-in font:
+// every visible text is shaped (see platform/text_shaper.h).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
-#include <imgui.h>
-
 #include "core/result.h"
-#include "ui/context.h"
+#include "platform/text_engine.h"
+#include "platform/text_shaper.h"
 
 namespace tillit::platform {
 
-struct LoadedFonts {
-    ui::Fonts fonts;
-    ImVector<ImWchar> ranges;  // must outlive the atlas build
+struct AppText {
+    std::unique_ptr<TextShaper> shaper;
+    std::unique_ptr<CachedTextEngine> engine;  // destroy before the GL context
 };
 
-// Builds the ImGui font atlas. `texts` are every string the kiosk may show.
-Result<Ok> load_fonts(LoadedFonts& out, const ui::Theme& theme, const std::vector<std::string>& texts);
+// `texts` are every string the kiosk may show: they decide which script faces load.
+// Needs a current OpenGL 3.3 context.
+Result<Ok> load_text(AppText& out, const std::vector<std::string>& texts);
 
 }  // namespace tillit::platform

@@ -27,6 +27,7 @@
 #include "platform/test_hooks.h"
 #include "platform/x11_kiosk.h"
 #include "ui/kiosk_app.h"
+#include "ui/mirror.h"
 
 namespace tillit::platform {
 namespace {
@@ -268,8 +269,8 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
     ui::Theme theme;
     theme.px_per_mm = static_cast<float>(display_w) / static_cast<float>(setup.config.screen_width_mm);
     apply_style(theme);
-    LoadedFonts fonts;
-    if (auto loaded = load_fonts(fonts, theme, all_texts(setup)); !loaded) {
+    AppText text;
+    if (auto loaded = load_text(text, all_texts(setup)); !loaded) {
         std::fprintf(stderr, "tillit-kiosk: %s\n", loaded.error().c_str());
         return 2;
     }
@@ -330,12 +331,10 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
                 for (const auto& note : refresh_config(setup)) {
                     std::fprintf(stderr, "tillit-kiosk: %s\n", note.c_str());
                 }
-                // New texts may need glyphs the atlas lacks.
-                ImGui_ImplOpenGL3_DestroyFontsTexture();
-                if (auto loaded = load_fonts(fonts, theme, all_texts(setup)); !loaded) {
+                // New texts may need a script face that was not loaded.
+                if (auto loaded = load_text(text, all_texts(setup)); !loaded) {
                     std::fprintf(stderr, "tillit-kiosk: %s\n", loaded.error().c_str());
                 }
-                ImGui_ImplOpenGL3_CreateFontsTexture();
                 frames_to_draw = std::max(frames_to_draw, 2);
             }
         }
@@ -343,6 +342,10 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
         --frames_to_draw;
 
         glfwGetFramebufferSize(win, &fb_w, &fb_h);
+        // The frame is laid out in the current language's direction; a right-to-left frame
+        // is mirrored when drawn, and the pointer is mirrored back for its layout.
+        text.engine->begin_frame(setup.translations.language());
+        const bool mirrored = text.engine->mirrored();
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplGlfw_NewFrame();
         if (!input.edges.empty()) {
@@ -355,18 +358,22 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
             io.MousePos = input.x >= 0.0 ? ImVec2(static_cast<float>(input.x), static_cast<float>(input.y))
                                          : ImVec2(-FLT_MAX, -FLT_MAX);
         }
+        if (mirrored && io.MousePos.x > -FLT_MAX) io.MousePos.x = ui::mirror_x(io.MousePos.x, io.DisplaySize.x);
         io.MouseDown[0] = input.down;
         for (int i = 1; i < IM_ARRAYSIZE(io.MouseDown); ++i) io.MouseDown[i] = false;
         ImGui::NewFrame();
         log.clear();
-        ui::UiContext ctx{theme, fonts.fonts, setup.translations, log, now};
+        const ui::Fonts fonts = ui::Fonts::make(text.engine.get(), theme, false);
+        ui::UiContext ctx{theme, fonts, setup.translations, log, now};
         app.frame(ctx);
         ImGui::Render();
+        if (mirrored) ui::mirror_draw_data(*ImGui::GetDrawData());
         glViewport(0, 0, fb_w, fb_h);
         const ImVec4 bg = ImGui::ColorConvertU32ToFloat4(theme.background);
         glClearColor(bg.x, bg.y, bg.z, 1.0f);
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        text.engine->end_frame();
         ++frame;
 
         // What the frame showed decides the hooks; a changed screen gets frames until its
@@ -404,6 +411,8 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
             facts.width = fb_w;
             facts.height = fb_h;
             facts.px_per_mm = theme.px_per_mm;
+            facts.mirrored = mirrored;
+            facts.display_width = io.DisplaySize.x;
             const std::string json = widgets_json(facts, log);
             if (json != last_widgets) {
                 last_widgets = json;
@@ -414,6 +423,7 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
     }
 
     if (sync_worker) sync_worker->stop();  // joins: a transfer in flight is aborted within about a second
+    text.engine.reset();                   // its textures go while the GL context is still there
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();

@@ -30,9 +30,11 @@ bool write_screenshot(const std::string& path, int width, int height) {
 std::string widgets_json(const FrameFacts& facts, const ui::WidgetLog& log) {
     nlohmann::json widgets = nlohmann::json::array();
     for (const auto& w : log.widgets) {
+        // Where the widget is on screen: a right-to-left frame is mirrored when drawn.
+        const float x = facts.mirrored ? facts.display_width - w.max.x : w.min.x;
         widgets.push_back({{"id", w.id},
                            {"label", w.label},
-                           {"x", w.min.x},
+                           {"x", x},
                            {"y", w.min.y},
                            {"w", w.max.x - w.min.x},
                            {"h", w.max.y - w.min.y},
@@ -44,6 +46,7 @@ std::string widgets_json(const FrameFacts& facts, const ui::WidgetLog& log) {
         {"screen", facts.screen},
         {"key", facts.key},
         {"language", facts.language},
+        {"mirrored", facts.mirrored},
         {"question_id", facts.question_id},
         {"idle_warning", facts.idle_warning},
         {"text_length", facts.text_length},

@@ -23,6 +23,8 @@ struct FrameFacts {
     std::string note;       // staff screens: the words shown about the PIN, sync or export
     int window_x = 0, window_y = 0, width = 0, height = 0;
     float px_per_mm = 0.0f;
+    bool mirrored = false;       // right-to-left frame: widget rectangles are reported as seen
+    float display_width = 0.0f;  // ImGui's display width (the mirror's axis is its centre)
 };
 
 // Serialises the facts and widgets. `frame` is left out so unchanged frames compare equal.

@@ -37,26 +37,25 @@ std::optional<FreeTextIntent> draw(FreeTextScreen& screen, UiContext& ctx, const
     // The text so far: the last three lines, a caret, and the characters left.
     const Answer* answer = session.current_answer();
     const std::string text = answer != nullptr && answer->kind == Answer::Kind::Text ? answer->text : std::string();
-    const float line_h = ctx.fonts.body->FontSize * 1.15f;
+    const float line_h = ctx.fonts.body.size_px * 1.15f;
     const ImVec2 box_min(margin, y + t.px(3.0f));
     const ImVec2 box_max(margin + width, box_min.y + line_h * 3.0f + t.px(6.0f));
     ImDrawList* draw = ImGui::GetWindowDrawList();
     draw->AddRectFilled(box_min, box_max, t.tile, t.px(2.0f));
     draw->AddRect(box_min, box_max, t.accent, t.px(2.0f), 0, t.px(0.6f));
     const float text_w = width - t.px(40.0f);
-    const float full_h = wrapped_text_height(ctx.fonts.body, text + "|", text_w);
+    const float full_h = wrapped_text_height(ctx.fonts.body, text + "|", text_w);  // same block as drawn below
     draw->PushClipRect(box_min, box_max, true);
     // Start at the top; once the text outgrows the box, keep its end (and the caret) in view.
     const float inner_h = box_max.y - box_min.y - t.px(6.0f);
     const float text_y = full_h <= inner_h ? box_min.y + t.px(3.0f) : box_max.y - t.px(3.0f) - full_h;
     ImGui::SetCursorScreenPos(ImVec2(box_min.x + t.px(3.0f), text_y));
-    wrapped_text(ctx.fonts.body, text + "|", text_w, t.text);
+    wrapped_text(ctx.fonts.body, text + "|", text_w, t.text, Align::Left, TextDirection::Auto);
     draw->PopClipRect();
     const std::string counter = std::to_string(utf8_length(text)) + " / " + std::to_string(q.max_length);
-    const ImVec2 counter_size = ctx.fonts.small->CalcTextSizeA(ctx.fonts.small->FontSize, FLT_MAX, 0.0f, counter.c_str());
-    draw->AddText(ctx.fonts.small, ctx.fonts.small->FontSize,
-                  ImVec2(box_max.x - counter_size.x - t.px(3.0f), box_max.y - counter_size.y - t.px(2.0f)), t.text_muted,
-                  counter.c_str());
+    const ImVec2 counter_size = text_size(ctx.fonts.small, counter);
+    draw_text(draw, ctx.fonts.small, counter,
+              ImVec2(box_max.x - counter_size.x - t.px(3.0f), box_max.y - counter_size.y - t.px(2.0f)), t.text_muted);
 
     // Keyboard: four character rows + shift, space, delete.
     const float kb_top = box_max.y + t.px(4.0f);

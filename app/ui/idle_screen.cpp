@@ -25,7 +25,7 @@ std::optional<IdleIntent> draw(IdleScreen&, UiContext& ctx, int seconds_left) {
     const ImVec2 button(t.px(130.0f), t.px(32.0f));
     ImGui::SetCursorScreenPos(ImVec2((size.x - button.x) * 0.5f, ImGui::GetCursorScreenPos().y + t.px(14.0f)));
     if (tile(ctx, "continue", ctx.tr("Continue"), button,
-             {.kind = TileStyle::Kind::Primary, .font = ctx.fonts.question})) {
+             {.kind = TileStyle::Kind::Primary, .font = &ctx.fonts.question})) {
         intent = IdleIntent::Continue;
     }
     end_screen();

@@ -74,12 +74,16 @@ std::optional<KeyPress> draw_keyboard(Keyboard& keyboard, UiContext& ctx, ImVec2
     const float key_w = std::min(t.px(34.0f), (width - gap * 10.0f) / 11.0f);
     const float kb_w = key_w * 11.0f + gap * 10.0f;
     const float kb_left = top_left.x + (width - kb_w) * 0.5f;
+    // The keys are Latin letters in QWERTY order: a right-to-left frame must not reverse
+    // them, so they are placed pre-mirrored and the frame's mirror puts them back.
+    const float screen_w = ImGui::GetWindowSize().x;
+    auto key_x = [&](float x, float w) { return ctx.rtl() ? screen_w - x - w : x; };
     std::optional<KeyPress> press;
     for (std::size_t r = 0; r < kRows.size(); ++r) {
         const auto keys = split_keys(kRows[r]);
         for (std::size_t k = 0; k < keys.size(); ++k) {
             const std::string shown = keyboard.shift ? upper(keys[k]) : keys[k];
-            ImGui::SetCursorScreenPos(ImVec2(kb_left + static_cast<float>(k) * (key_w + gap),
+            ImGui::SetCursorScreenPos(ImVec2(key_x(kb_left + static_cast<float>(k) * (key_w + gap), key_w),
                                              top_left.y + static_cast<float>(r) * (key_h + gap)));
             if (tile(ctx, key_id(keys[k]).c_str(), shown, ImVec2(key_w, key_h))) {
                 press = KeyPress{KeyPress::Kind::Type, shown};
@@ -88,16 +92,16 @@ std::optional<KeyPress> draw_keyboard(Keyboard& keyboard, UiContext& ctx, ImVec2
         }
     }
     const float last_y = top_left.y + 4.0f * (key_h + gap);
-    ImGui::SetCursorScreenPos(ImVec2(kb_left, last_y));
+    ImGui::SetCursorScreenPos(ImVec2(key_x(kb_left, key_w * 2.0f + gap), last_y));
     if (tile(ctx, "key_shift", keyboard.shift ? "abc" : "ABC", ImVec2(key_w * 2.0f + gap, key_h),
              {.selected = keyboard.shift})) {
         keyboard.shift = !keyboard.shift;
     }
-    ImGui::SetCursorScreenPos(ImVec2(kb_left + 2.0f * (key_w + gap), last_y));
+    ImGui::SetCursorScreenPos(ImVec2(key_x(kb_left + 2.0f * (key_w + gap), key_w * 6.0f + gap * 5.0f), last_y));
     if (tile(ctx, "key_space", ctx.tr("space"), ImVec2(key_w * 6.0f + gap * 5.0f, key_h))) {
         press = KeyPress{KeyPress::Kind::Type, " "};
     }
-    ImGui::SetCursorScreenPos(ImVec2(kb_left + 8.0f * (key_w + gap), last_y));
+    ImGui::SetCursorScreenPos(ImVec2(key_x(kb_left + 8.0f * (key_w + gap), key_w * 3.0f + gap * 2.0f), last_y));
     if (tile(ctx, "key_backspace", std::string("‹ ") + ctx.tr("Delete"), ImVec2(key_w * 3.0f + gap * 2.0f, key_h))) {
         press = KeyPress{KeyPress::Kind::Backspace, {}};
     }

@@ -10,6 +10,7 @@
 
 #include "core/privacy.h"
 #include "core/workshop_export.h"
+#include "ui/widgets.h"
 
 namespace tillit::ui {
 namespace {
@@ -20,6 +21,8 @@ constexpr double kStaffRefreshSeconds = 0.5;
 constexpr double kStatusRefreshSeconds = 2.0;
 // The corner ring appears only after this much holding, so a resident's tap shows nothing.
 constexpr double kCornerRingAfterSeconds = 0.6;
+// The idle warning's chime plays first; its spoken prompt starts after it.
+constexpr double kPromptAfterChimeSeconds = 0.9;
 
 long long wall_now() { return static_cast<long long>(std::time(nullptr)); }
 
@@ -48,9 +51,9 @@ const char* to_string(Screen screen) {
 }
 
 KioskApp::KioskApp(const KioskConfig& config, const std::vector<Survey>& surveys, Translations& translations,
-                   Recorder& recorder, double now, StaffDesk* desk)
+                   Recorder& recorder, double now, StaffDesk* desk, ReadAloud* voice)
     : config_(config), surveys_(surveys), translations_(translations), recorder_(recorder), now_(now),
-      last_input_(now), screen_since_(now), desk_(desk) {
+      last_input_(now), screen_since_(now), desk_(desk), voice_(voice) {
     translations_.set_language(config_.default_language);
     resume_recent_workshop();
 }
@@ -89,6 +92,8 @@ std::string KioskApp::screen_key() const {
         if (workshop_summary_.confirm_finish) key += "_confirm";
         if (!workshop_summary_.message.empty()) key += workshop_summary_.failed ? "_failed" : "_saved";
     }
+    if (access_.large_text) key += "_large";
+    if (access_.high_contrast) key += "_contrast";
     return key + "_" + translations_.language();
 }
 
@@ -175,7 +180,145 @@ void KioskApp::end_session(bool record_abandonment) {
     question_.reset();
     freetext_.reset();
     translations_.set_language(config_.default_language);
+    // The next person starts with no access modes, silence and the default volume.
+    stop_reading();
+    access_ = {};
+    if (voice_ != nullptr) voice_->reset_volume();
     go(Screen::Start);
+}
+
+double KioskApp::idle_timeout() const {
+    return config_.idle_timeout_seconds * (access_.any() ? 2.0 : 1.0);
+}
+
+bool KioskApp::resident_screen(Screen screen) {
+    switch (screen) {
+        case Screen::Pin:
+        case Screen::Staff:
+        case Screen::Export:
+        case Screen::Settings:
+        case Screen::WorkshopSetup:
+        case Screen::WorkshopData:
+        case Screen::WorkshopGather:
+        case Screen::WorkshopVote:
+        case Screen::WorkshopSummary: return false;
+        default: return true;
+    }
+}
+
+void KioskApp::stop_reading() {
+    if (voice_ != nullptr && voice_->speaking()) voice_->stop();
+    spoken_key_.clear();
+    idle_prompt_at_.reset();
+}
+
+// What the speaker button reads: the words on the screen, in reading order.
+std::string KioskApp::spoken_text(const UiContext& ctx) const {
+    const std::string& lang = ctx.language();
+    std::string text;
+    auto add = [&](const std::string& part) {
+        if (part.empty()) return;
+        if (!text.empty()) text += "\n";
+        text += part;
+    };
+    if (idle_since_) {
+        add(ctx.tr("Are you still there?"));
+        add(ctx.tr("Continue"));
+        return text;
+    }
+    switch (screen_) {
+        case Screen::Start:
+            for (const Survey& survey : surveys_) {
+                if (survey.flow == SurveyFlow::OneTap) {
+                    const Question& q = survey.questions.front();
+                    add(text_in(q.label, lang));
+                    add(text_in(q.low_label, lang));
+                    add(text_in(q.high_label, lang));
+                } else {
+                    add(text_in(survey.title, lang));
+                    add(text_in(survey.summary, lang));
+                    add(ctx.tr("Tap here to start"));
+                }
+            }
+            break;
+        case Screen::Language: add(ctx.tr("Choose language")); break;
+        case Screen::Promise:
+            add(ctx.tr("Your answers are anonymous"));
+            add(ctx.tr("We do not ask for your name, and nothing you answer can be traced back to you."));
+            add(ctx.tr("Nobody at the desk can see what you answer."));
+            add(ctx.tr("The municipality only sees answers from many people together, and uses them to do better."));
+            add(ctx.tr("I understand, start"));
+            break;
+        case Screen::Question:
+        case Screen::FreeText: {
+            if (!session_) break;
+            const Question& q = session_->current();
+            add(text_in(q.label, lang));
+            add(text_in(q.note, lang));
+            if (q.type == QuestionType::Scale5 || q.type == QuestionType::Scale4) {
+                add(text_in(q.low_label, lang));
+                add(text_in(q.high_label, lang));
+                if (q.dont_know) add(ctx.tr("Don't know"));
+            }
+            for (const Option& option : q.options) add(text_in(option.label, lang));
+            break;
+        }
+        case Screen::Thanks:
+            add(ctx.tr("Thank you!"));
+            add(ctx.tr("Your answers are saved. They are anonymous: nobody can see who gave them."));
+            break;
+        case Screen::SaveFailed:
+            add(ctx.tr("Your answers could not be saved"));
+            add(ctx.tr("You did nothing wrong. Please tell the staff so that they can fix the kiosk."));
+            break;
+        default: break;
+    }
+    return text;
+}
+
+// The access bar over a resident screen, and reading aloud whatever is new on screen.
+void KioskApp::access_frame(UiContext& ctx, Screen drawn, bool idle_drawn) {
+    const Theme& t = ctx.theme;
+    const float width = ImGui::GetMainViewport()->WorkSize.x;
+    const float margin = t.px(Theme::kMarginMm);
+    // Laid out beside what this frame drew, even when a tap has just changed the screen.
+    const bool language_button = !idle_drawn && config_.languages.size() > 1 &&
+                                 (drawn == Screen::Start || drawn == Screen::Promise || drawn == Screen::Question ||
+                                  drawn == Screen::FreeText);
+    const float right = width - margin - (language_button ? language_button_width(ctx) + t.px(Theme::kGapMm) : 0.0f);
+    const std::string& language = translations_.language();
+    AccessView view;
+    view.has_voice = voice_ != nullptr && voice_->has_voice(language);
+    view.speaking = view.has_voice && voice_->speaking();
+    view.volume = voice_ != nullptr ? voice_->volume() : 100;
+    if (const auto intent = draw_access_bar(ctx, access_, view, right, margin * 0.75f)) {
+        switch (*intent) {
+            case AccessIntent::ToggleReadAloud:
+                if (view.speaking || access_.read_aloud) {
+                    access_.read_aloud = false;
+                    stop_reading();
+                } else {
+                    access_.read_aloud = true;
+                    spoken_key_.clear();  // read this screen now
+                }
+                break;
+            case AccessIntent::CycleVolume:
+                if (voice_ != nullptr) voice_->set_volume(next_volume(voice_->volume()));
+                break;
+            case AccessIntent::ToggleLargeText: access_.large_text = !access_.large_text; break;
+            case AccessIntent::ToggleContrast: access_.high_contrast = !access_.high_contrast; break;
+        }
+    }
+    // Reading aloud follows the person: every new screen (or language) is read once.
+    if (access_.read_aloud && view.has_voice && !idle_prompt_at_) {
+        const std::string key = screen_key();
+        if (key != spoken_key_) {
+            spoken_key_ = key;
+            voice_->speak(spoken_text(ctx), language);
+        }
+    } else if (access_.read_aloud && !view.has_voice && voice_ != nullptr && voice_->speaking()) {
+        voice_->stop();  // the new language has no voice
+    }
 }
 
 void KioskApp::apply(const QuestionIntent& intent) {
@@ -220,14 +363,20 @@ void KioskApp::apply(const QuestionIntent& intent) {
     }
 }
 
-void KioskApp::frame(UiContext& ctx) {
-    ctx.now = now_;
+void KioskApp::frame(UiContext& outer) {
+    // A resident's access modes change the theme and the text sizes of every screen.
+    const Theme theme = access_.high_contrast ? outer.theme.with_high_contrast() : outer.theme;
+    const Fonts fonts = access_.large_text ? Fonts::make(outer.fonts.body.engine, outer.theme, true) : outer.fonts;
+    UiContext ctx{theme, fonts, outer.translations, outer.log, now_};
+    const Screen drawn = screen_;
     if (idle_since_) {
         const int left = static_cast<int>(std::ceil(config_.idle_countdown_seconds - (now_ - *idle_since_)));
         if (draw(idle_, ctx, left)) {
             idle_since_.reset();
+            idle_prompt_at_.reset();
             last_input_ = now_;
         }
+        access_frame(ctx, drawn, true);
         return;
     }
     switch (screen_) {
@@ -308,6 +457,7 @@ void KioskApp::frame(UiContext& ctx) {
         case Screen::WorkshopVote:
         case Screen::WorkshopSummary: staff_frame(ctx); break;
     }
+    if (resident_screen(drawn)) access_frame(ctx, drawn, false);
 }
 
 const std::string& KioskApp::staff_note() const {
@@ -611,10 +761,12 @@ double KioskApp::next_deadline() const {
     if (idle_since_) {
         // Redraw once a second for the countdown, and end it on time.
         const double elapsed = now_ - *idle_since_;
-        return std::min(*idle_since_ + std::floor(elapsed) + 1.0, *idle_since_ + config_.idle_countdown_seconds);
+        double deadline = std::min(*idle_since_ + std::floor(elapsed) + 1.0, *idle_since_ + config_.idle_countdown_seconds);
+        if (idle_prompt_at_) deadline = std::min(deadline, *idle_prompt_at_);
+        return deadline;
     }
     double deadline = kNever;
-    const double idle_at = last_input_ + config_.idle_timeout_seconds;
+    const double idle_at = last_input_ + idle_timeout();
     switch (screen_) {
         case Screen::Start:
             if (translations_.language() != config_.default_language) deadline = idle_at;
@@ -657,6 +809,9 @@ bool KioskApp::tick(double now) {
     if (idle_since_) {
         if (now_ - *idle_since_ >= config_.idle_countdown_seconds) {
             end_session(true);  // walked away: keep only where they stopped
+        } else if (idle_prompt_at_ && now_ >= *idle_prompt_at_) {
+            idle_prompt_at_.reset();
+            spoken_key_.clear();  // the next frame reads the warning
         }
         return true;  // the countdown number changed
     }
@@ -701,16 +856,24 @@ bool KioskApp::tick(double now) {
             }
             if (question_.max_note_until > 0.0 && question_.max_note_until <= now_) {
                 question_.max_note_until = 0.0;
-                if (now_ < last_input_ + config_.idle_timeout_seconds) return true;
+                if (now_ < last_input_ + idle_timeout()) return true;
             }
             break;
         case Screen::Language:
         case Screen::Promise:
         case Screen::SaveFailed: break;
     }
-    if (now_ >= last_input_ + config_.idle_timeout_seconds) {
+    if (now_ >= last_input_ + idle_timeout()) {
         if (session_ && questions_started_) {
             idle_since_ = now_;
+            // Seen and heard: a chime now, and the question spoken after it when reading aloud.
+            if (voice_ != nullptr) {
+                voice_->stop();
+                voice_->chime();
+                if (access_.read_aloud && voice_->has_voice(translations_.language())) {
+                    idle_prompt_at_ = now_ + kPromptAfterChimeSeconds;
+                }
+            }
         } else {
             end_session(true);
         }

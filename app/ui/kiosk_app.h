@@ -17,6 +17,7 @@
 #include "core/staff.h"
 #include "core/staff_desk.h"
 #include "core/survey.h"
+#include "ui/access_bar.h"
 #include "ui/context.h"
 #include "ui/export_screen.h"
 #include "ui/freetext_screen.h"
@@ -24,6 +25,7 @@
 #include "ui/language_screen.h"
 #include "ui/pin_screen.h"
 #include "ui/promise_screen.h"
+#include "ui/read_aloud.h"
 #include "ui/question_screen.h"
 #include "ui/save_failed_screen.h"
 #include "ui/settings_screen.h"
@@ -50,8 +52,9 @@ public:
 
     // `desk` (may be null: no staff mode) is how staff screens reach the store, the sync
     // worker and the settings; the hidden entry is a hold on the start screen's top-left corner.
+    // `voice` (may be null: no read-aloud) speaks the resident screens.
     KioskApp(const KioskConfig& config, const std::vector<Survey>& surveys, Translations& translations,
-             Recorder& recorder, double now, StaffDesk* desk = nullptr);
+             Recorder& recorder, double now, StaffDesk* desk = nullptr, ReadAloud* voice = nullptr);
 
     // The square in the top-left corner of the start screen that staff hold, in mm.
     static constexpr float kStaffCornerMm = 25.0f;
@@ -83,6 +86,10 @@ public:
     long workshop_typed_length() const;
     // "question_inst_trust_sv": changes whenever what a person sees changes in kind.
     std::string screen_key() const;
+    // The current resident's access choices (read aloud, large text, high contrast).
+    const AccessState& access() const { return access_; }
+    // The idle timeout in force: doubled while an access mode is on.
+    double idle_timeout() const;
 
 private:
     void begin_survey(std::size_t survey_index);
@@ -95,6 +102,13 @@ private:
     void apply(const QuestionIntent& intent);
     // back_ends_session: the first language choice of a survey, where "back" means not starting after all.
     void open_language(Screen back_to, bool back_ends_session = false);
+
+    // Access: the bar on resident screens, and reading the screen aloud.
+    static bool resident_screen(Screen screen);
+    // `drawn`: the screen this frame drew (a tap may already have changed screen_).
+    void access_frame(UiContext& ctx, Screen drawn, bool idle_drawn);
+    std::string spoken_text(const UiContext& ctx) const;
+    void stop_reading();
 
     // Staff mode.
     void corner_hold(UiContext& ctx);
@@ -138,6 +152,7 @@ private:
     IdleScreen idle_;
     SaveFailedScreen save_failed_;
 
+
     StaffDesk* desk_ = nullptr;
     std::optional<Role> role_;             // signed in: staff screens may be shown
     std::optional<double> corner_since_;   // the corner is being held since
@@ -165,6 +180,11 @@ private:
     std::string report_error_;
     std::string workshop_note_;             // the last thing that went wrong, for the log and tests
     std::string vote_note_;                 // the turn in words ("dots 2 of 3"), for tests
+
+    ReadAloud* voice_ = nullptr;
+    AccessState access_;
+    std::string spoken_key_;               // the screen last read aloud
+    std::optional<double> idle_prompt_at_; // the idle warning's spoken prompt follows its chime
 };
 
 }  // namespace tillit::ui

@@ -41,14 +41,16 @@ std::optional<LanguageIntent> draw(LanguageScreen&, UiContext& ctx, const std::v
         ImGui::SetCursorScreenPos(ImVec2(x, y));
         const std::string id = "lang_" + languages[i];
         if (tile(ctx, id.c_str(), native_language_name(languages[i]), ImVec2(tile_w, tile_h),
-                 {.selected = languages[i] == ctx.language(), .font = ctx.fonts.question})) {
+                 {.selected = languages[i] == ctx.language(), .font = &ctx.fonts.question,
+                  .direction = TextDirection::Auto})) {
             intent = LanguageIntent{LanguageIntent::Kind::Choose, languages[i]};
         }
     }
 
     const float bar_h = t.px(24.0f);
     ImGui::SetCursorScreenPos(ImVec2(margin, size.y - margin * 0.75f - bar_h));
-    if (tile(ctx, "back", back_label(ctx), ImVec2(t.px(65.0f), bar_h), {.kind = TileStyle::Kind::Quiet})) {
+    if (tile(ctx, "back", back_label(ctx), ImVec2(button_width(ctx, back_label(ctx), 65.0f, size.x * 0.3f), bar_h),
+             {.kind = TileStyle::Kind::Quiet})) {
         intent = LanguageIntent{LanguageIntent::Kind::Back, {}};
     }
     end_screen();

@@ -40,8 +40,8 @@ std::optional<PinIntent> draw(PinScreen& screen, UiContext& ctx, const PinView& 
 
     const float pad_w = 3 * t.px(kKeyWidthMm) + 2 * t.px(kKeyGapMm);
     const float pad_h = 4 * t.px(kKeyHeightMm) + 3 * t.px(kKeyGapMm);
-    const float head_h = ctx.fonts.question->FontSize * 1.2f + t.px(6.0f) + t.px(kDotMm) + t.px(6.0f) +
-                         ctx.fonts.body->FontSize * 2.4f + t.px(6.0f);
+    const float head_h = ctx.fonts.question.size_px * 1.2f + t.px(6.0f) + t.px(kDotMm) + t.px(6.0f) +
+                         ctx.fonts.body.size_px * 2.4f + t.px(6.0f);
     float y = std::max(margin * 0.75f + t.px(Theme::kTargetMm), (size.y - head_h - pad_h) * 0.5f);
     const float text_w = std::min(size.x - 2 * margin, t.px(320.0f));
     ImGui::SetCursorScreenPos(ImVec2((size.x - text_w) * 0.5f, y));
@@ -99,7 +99,7 @@ std::optional<PinIntent> draw(PinScreen& screen, UiContext& ctx, const PinView& 
     screen.message = message;
     ImGui::SetCursorScreenPos(ImVec2((size.x - text_w) * 0.5f, y));
     wrapped_text(ctx.fonts.body, message, text_w, colour, Align::Center);
-    y = std::max(y + ctx.fonts.body->FontSize * 2.4f, ImGui::GetCursorScreenPos().y) + t.px(6.0f);
+    y = std::max(y + ctx.fonts.body.size_px * 2.4f, ImGui::GetCursorScreenPos().y) + t.px(6.0f);
 
     const char* labels[12] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", nullptr, "0", nullptr};
     const float left = (size.x - pad_w) * 0.5f;
@@ -121,7 +121,7 @@ std::optional<PinIntent> draw(PinScreen& screen, UiContext& ctx, const PinView& 
         } else {
             const std::string id = std::string("pin_") + labels[i];
             const bool can = keys_enabled && !full;
-            if (tile(ctx, id.c_str(), labels[i], key, {.font = ctx.fonts.question, .disabled = !can})) {
+            if (tile(ctx, id.c_str(), labels[i], key, {.font = &ctx.fonts.question, .disabled = !can})) {
                 screen.digits += labels[i];
             }
         }

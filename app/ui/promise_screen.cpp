@@ -14,7 +14,8 @@ std::optional<PromiseIntent> draw(PromiseScreen&, UiContext& ctx) {
     const ImVec2 size = ImGui::GetWindowSize();
     const float margin = t.px(Theme::kMarginMm);
     const float bar_h = t.px(Theme::kTargetMm);
-    if (language_button(ctx, ImVec2(size.x - margin - t.px(75.0f), margin * 0.75f), ImVec2(t.px(75.0f), bar_h))) {
+    const float language_w = language_button_width(ctx);
+    if (language_button(ctx, ImVec2(size.x - margin - language_w, margin * 0.75f), ImVec2(language_w, bar_h))) {
         intent = PromiseIntent::ChangeLanguage;
     }
 
@@ -31,7 +32,7 @@ std::optional<PromiseIntent> draw(PromiseScreen&, UiContext& ctx) {
     for (const char* point : points) {
         const ImVec2 pos(left, ImGui::GetCursorScreenPos().y + t.px(6.0f));
         const float dot = t.px(3.0f);
-        draw->AddCircleFilled(ImVec2(pos.x + dot, pos.y + ctx.fonts.question->FontSize * 0.55f), dot, t.accent);
+        draw->AddCircleFilled(ImVec2(pos.x + dot, pos.y + ctx.fonts.question.size_px * 0.55f), dot, t.accent);
         ImGui::SetCursorScreenPos(ImVec2(pos.x + t.px(11.0f), pos.y));
         wrapped_text(ctx.fonts.question, point, text_w - t.px(11.0f), t.text);
     }
@@ -39,12 +40,14 @@ std::optional<PromiseIntent> draw(PromiseScreen&, UiContext& ctx) {
     const float bottom_h = t.px(26.0f);
     const float bottom_y = size.y - margin * 0.75f - bottom_h;
     ImGui::SetCursorScreenPos(ImVec2(margin, bottom_y));
-    if (tile(ctx, "back", back_label(ctx), ImVec2(t.px(65.0f), bottom_h), {.kind = TileStyle::Kind::Quiet})) {
+    if (tile(ctx, "back", back_label(ctx), ImVec2(button_width(ctx, back_label(ctx), 65.0f, size.x * 0.3f), bottom_h),
+             {.kind = TileStyle::Kind::Quiet})) {
         intent = PromiseIntent::Back;
     }
-    const float begin_w = t.px(130.0f);
+    const std::string begin = std::string(ctx.tr("I understand, start")) + " ›";
+    const float begin_w = button_width(ctx, begin, 130.0f, size.x * 0.55f);
     ImGui::SetCursorScreenPos(ImVec2(size.x - margin - begin_w, bottom_y));
-    if (tile(ctx, "begin", std::string(ctx.tr("I understand, start")) + " ›", ImVec2(begin_w, bottom_h),
+    if (tile(ctx, "begin", begin, ImVec2(begin_w, bottom_h),
              {.kind = TileStyle::Kind::Primary})) {
         intent = PromiseIntent::Begin;
     }

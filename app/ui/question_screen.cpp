@@ -127,11 +127,15 @@ std::optional<QuestionIntent> draw_question_header(UiContext& ctx, const Session
         const int number = static_cast<int>(session.index()) + 1;
         const int count = static_cast<int>(session.count());
         ImGui::SetCursorScreenPos(ImVec2(margin, top + t.px(1.0f)));
-        wrapped_text(ctx.fonts.small, format(ctx.tr("Question %d of %d"), number, count), t.px(120.0f), t.text);
-        progress_bar(ctx, ImVec2(margin, top + bar_h - t.px(6.0f)), ImVec2(t.px(110.0f), t.px(4.0f)),
+        const float text_h =
+            wrapped_text(ctx.fonts.small, format(ctx.tr("Question %d of %d"), number, count), t.px(120.0f), t.text);
+        // Below the words even when they are large, and within the top row.
+        const float bar_y = std::max(top + bar_h - t.px(6.0f), top + t.px(1.0f) + text_h + t.px(1.0f));
+        progress_bar(ctx, ImVec2(margin, bar_y), ImVec2(t.px(110.0f), t.px(4.0f)),
                      static_cast<float>(number) / static_cast<float>(count));
     }
-    if (language_button(ctx, ImVec2(size.x - margin - t.px(75.0f), top), ImVec2(t.px(75.0f), bar_h))) {
+    const float language_w = language_button_width(ctx);
+    if (language_button(ctx, ImVec2(size.x - margin - language_w, top), ImVec2(language_w, bar_h))) {
         intent = QuestionIntent{QuestionIntent::Kind::ChangeLanguage, 0, {}};
     }
     return intent;
@@ -144,28 +148,33 @@ std::optional<QuestionIntent> draw_question_footer(UiContext& ctx, const Session
     const float margin = t.px(Theme::kMarginMm);
     const float h = t.px(24.0f);
     const float y = question_footer_top(ctx);
-    const float w = t.px(70.0f);
+    // Each button fits its label on one line (large text, long words), a third of the row at most.
+    const float most = (size.x - 2 * margin - 2 * t.px(Theme::kGapMm)) / 3.0f;
     if (followup) {
+        const float w = button_width(ctx, ctx.tr("Done"), 70.0f, most);
         ImGui::SetCursorScreenPos(ImVec2(size.x - margin - w, y));
         if (tile(ctx, "done", ctx.tr("Done"), ImVec2(w, h), {.kind = TileStyle::Kind::Primary})) {
             intent = QuestionIntent{QuestionIntent::Kind::Done, 0, {}};
         }
         return intent;
     }
+    const std::string back = back_label(ctx);
     ImGui::SetCursorScreenPos(ImVec2(margin, y));
-    if (tile(ctx, "back", back_label(ctx), ImVec2(w, h), {.kind = TileStyle::Kind::Quiet})) {
+    if (tile(ctx, "back", back, ImVec2(button_width(ctx, back, 70.0f, most), h), {.kind = TileStyle::Kind::Quiet})) {
         intent = QuestionIntent{QuestionIntent::Kind::Back, 0, {}};
     }
     if (session.current().skippable) {
+        const float w = button_width(ctx, ctx.tr("Skip"), 70.0f, most);
         ImGui::SetCursorScreenPos(ImVec2((size.x - w) * 0.5f, y));
         if (tile(ctx, "skip", ctx.tr("Skip"), ImVec2(w, h), {.kind = TileStyle::Kind::Quiet})) {
             intent = QuestionIntent{QuestionIntent::Kind::Skip, 0, {}};
         }
     }
-    ImGui::SetCursorScreenPos(ImVec2(size.x - margin - w, y));
     const bool last = session.is_last();
-    if (tile(ctx, last ? "send" : "next", last ? ctx.tr("Send") : next_label(ctx), ImVec2(w, h),
-             {.kind = TileStyle::Kind::Primary})) {
+    const std::string forward = last ? ctx.tr("Send") : next_label(ctx);
+    const float w = button_width(ctx, forward, 70.0f, most);
+    ImGui::SetCursorScreenPos(ImVec2(size.x - margin - w, y));
+    if (tile(ctx, last ? "send" : "next", forward, ImVec2(w, h), {.kind = TileStyle::Kind::Primary})) {
         intent = QuestionIntent{last ? QuestionIntent::Kind::Send : QuestionIntent::Kind::Next, 0, {}};
     }
     return intent;

@@ -25,7 +25,7 @@ std::optional<SettingsIntent> draw(SettingsScreen& screen, UiContext& ctx, const
     if (tile(ctx, "back", back_label(ctx), ImVec2(t.px(60.0f), bar_h), {.kind = TileStyle::Kind::Quiet})) {
         intent = SettingsIntent{SettingsIntent::Kind::Back, {}};
     }
-    ImGui::SetCursorScreenPos(ImVec2(margin + t.px(70.0f), margin * 0.75f + (bar_h - ctx.fonts.question->FontSize) * 0.5f));
+    ImGui::SetCursorScreenPos(ImVec2(margin + t.px(70.0f), margin * 0.75f + (bar_h - ctx.fonts.question.size_px) * 0.5f));
     wrapped_text(ctx.fonts.question, ctx.tr("Settings"), size.x - 2 * margin - t.px(70.0f), t.text);
 
     const float gap = t.px(10.0f);
@@ -77,15 +77,15 @@ std::optional<SettingsIntent> draw(SettingsScreen& screen, UiContext& ctx, const
     y = ImGui::GetCursorScreenPos().y + t.px(3.0f);
     const ImVec2 step(t.px(Theme::kTargetMm + 2.0f), button.y);
     ImGui::SetCursorScreenPos(ImVec2(x, y));
-    if (tile(ctx, "idle_less", "-", step, {.font = ctx.fonts.question, .disabled = screen.idle_timeout_seconds <= 10})) {
+    if (tile(ctx, "idle_less", "-", step, {.font = &ctx.fonts.question, .disabled = screen.idle_timeout_seconds <= 10})) {
         screen.idle_timeout_seconds = std::max(10, screen.idle_timeout_seconds - 10);
         screen.message.clear();
     }
-    ImGui::SetCursorScreenPos(ImVec2(x + step.x, y + (step.y - ctx.fonts.question->FontSize) * 0.5f));
+    ImGui::SetCursorScreenPos(ImVec2(x + step.x, y + (step.y - ctx.fonts.question.size_px) * 0.5f));
     wrapped_text(ctx.fonts.question, format(ctx.tr("%d s"), screen.idle_timeout_seconds, 0), column_w - 2 * step.x,
                  t.text, Align::Center);
     ImGui::SetCursorScreenPos(ImVec2(x + column_w - step.x, y));
-    if (tile(ctx, "idle_more", "+", step, {.font = ctx.fonts.question, .disabled = screen.idle_timeout_seconds >= 600})) {
+    if (tile(ctx, "idle_more", "+", step, {.font = &ctx.fonts.question, .disabled = screen.idle_timeout_seconds >= 600})) {
         screen.idle_timeout_seconds = std::min(600, screen.idle_timeout_seconds + 10);
         screen.message.clear();
     }
@@ -100,7 +100,7 @@ std::optional<SettingsIntent> draw(SettingsScreen& screen, UiContext& ctx, const
         save_intent.settings.idle_timeout_seconds = screen.idle_timeout_seconds;
         intent = save_intent;
     }
-    ImGui::SetCursorScreenPos(ImVec2(margin, size.y - margin - save.y + (save.y - ctx.fonts.body->FontSize) * 0.5f));
+    ImGui::SetCursorScreenPos(ImVec2(margin, size.y - margin - save.y + (save.y - ctx.fonts.body.size_px) * 0.5f));
     wrapped_text(ctx.fonts.body, screen.message, size.x - 3 * margin - save.x, screen.failed ? t.warning : t.text);
     end_screen();
     return intent;

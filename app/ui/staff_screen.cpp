@@ -100,10 +100,10 @@ std::optional<StaffIntent> draw(StaffScreen& screen, UiContext& ctx, const Staff
         intent = StaffIntent::Lock;
     }
     const std::string who = view.role == Role::Admin ? ctx.tr("Signed in as admin") : ctx.tr("Signed in as facilitator");
-    ImGui::SetCursorScreenPos(ImVec2(margin + t.px(70.0f), margin * 0.75f + (bar_h - ctx.fonts.body->FontSize) * 0.5f));
+    ImGui::SetCursorScreenPos(ImVec2(margin + t.px(70.0f), margin * 0.75f + (bar_h - ctx.fonts.body.size_px) * 0.5f));
     wrapped_text(ctx.fonts.body, who, size.x - 2 * margin - t.px(140.0f), t.text, Align::Center);
     ImGui::SetCursorScreenPos(ImVec2(size.x - margin - t.px(60.0f),
-                                     margin * 0.75f + (bar_h - ctx.fonts.small->FontSize) * 0.5f));
+                                     margin * 0.75f + (bar_h - ctx.fonts.small.size_px) * 0.5f));
     wrapped_text(ctx.fonts.small, st.clock, t.px(60.0f), t.text_muted, Align::Center);
 
     // Status board.

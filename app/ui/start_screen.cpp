@@ -19,7 +19,7 @@ float one_tap_height(const UiContext& ctx, const Survey& survey, float width) {
            t.px(Theme::kGapMm) + t.px(kFaceTileMm);
 }
 
-float sequential_height(const UiContext& ctx, const Survey& survey, float width, ImFont* heading) {
+float sequential_height(const UiContext& ctx, const Survey& survey, float width, const TextFont& heading) {
     const Theme& t = ctx.theme;
     return wrapped_text_height(heading, text_in(survey.title, ctx.language()), width) + t.px(3.0f) +
            wrapped_text_height(ctx.fonts.body, text_in(survey.summary, ctx.language()), width) + t.px(8.0f) +
@@ -66,10 +66,11 @@ std::optional<StartIntent> draw(StartScreen&, UiContext& ctx, const StartView& v
     const float text_w = size.x - 2 * margin;
 
     // Top line: where you are, and the language.
-    ImGui::SetCursorScreenPos(ImVec2(margin, margin * 0.75f + (bar_h - ctx.fonts.small->FontSize) * 0.5f));
+    ImGui::SetCursorScreenPos(ImVec2(margin, margin * 0.75f + (bar_h - ctx.fonts.small.size_px) * 0.5f));
     wrapped_text(ctx.fonts.small, view.venue_name, size.x * 0.5f, t.text_muted);
     if (view.offer_language &&
-        language_button(ctx, ImVec2(size.x - margin - t.px(75.0f), margin * 0.75f), ImVec2(t.px(75.0f), bar_h))) {
+        language_button(ctx, ImVec2(size.x - margin - language_button_width(ctx), margin * 0.75f),
+                        ImVec2(language_button_width(ctx), bar_h))) {
         intent = StartIntent{StartIntent::Kind::ChangeLanguage, 0, 0};
     }
 
@@ -88,7 +89,7 @@ std::optional<StartIntent> draw(StartScreen&, UiContext& ctx, const StartView& v
     }
 
     // Measure both sections, then centre them together below the top line.
-    ImFont* heading = one_tap != nullptr ? ctx.fonts.question : ctx.fonts.title;
+    const TextFont& heading = one_tap != nullptr ? ctx.fonts.question : ctx.fonts.title;
     const float one_tap_h = one_tap != nullptr ? one_tap_height(ctx, *one_tap, text_w) : 0.0f;
     const float sequential_h = sequential != nullptr ? sequential_height(ctx, *sequential, text_w, heading) : 0.0f;
     const float between = one_tap != nullptr && sequential != nullptr ? t.px(kSectionGapMm) : 0.0f;
@@ -113,7 +114,7 @@ std::optional<StartIntent> draw(StartScreen&, UiContext& ctx, const StartView& v
         const ImVec2 button(std::min(t.px(150.0f), text_w), t.px(kStartButtonMm));
         ImGui::SetCursorScreenPos(ImVec2((size.x - button.x) * 0.5f, ImGui::GetCursorScreenPos().y + t.px(8.0f)));
         if (tile(ctx, "start", ctx.tr("Tap here to start"), button,
-                 {.kind = TileStyle::Kind::Primary, .font = ctx.fonts.question})) {
+                 {.kind = TileStyle::Kind::Primary, .font = &ctx.fonts.question})) {
             intent = StartIntent{StartIntent::Kind::BeginSurvey, sequential_index, 0};
         }
         if (one_tap == nullptr) {

@@ -13,47 +13,26 @@ namespace {
 // A finger moves a little during a tap; beyond this it is a scroll, not a tap.
 constexpr float kDragThresholdMm = 4.0f;
 
-struct Line {
-    const char* begin;
-    const char* end;
-};
-
-std::vector<Line> wrap_lines(ImFont* font, const std::string& text, float width) {
-    std::vector<Line> lines;
-    const char* s = text.c_str();
-    const char* end = s + text.size();
-    while (s < end) {
-        const char* newline = std::find(s, end, '\n');
-        const char* wrap = font->CalcWordWrapPositionA(1.0f, s, newline, width);
-        if (wrap == s) wrap = s + 1;  // a single glyph wider than the box still advances
-        if (wrap > newline) wrap = newline;
-        const char* line_end = wrap;
-        while (line_end > s && line_end[-1] == ' ') --line_end;
-        lines.push_back({s, line_end});
-        s = wrap;
-        if (s < end && *s == '\n') {
-            ++s;
-        } else {
-            while (s < end && *s == ' ') ++s;
-        }
-    }
-    if (lines.empty()) lines.push_back({s, s});
-    return lines;
-}
-
-void draw_lines(ImDrawList* draw, ImFont* font, const std::vector<Line>& lines, ImVec2 pos, float width,
-                ImU32 color, Align align) {
-    float y = pos.y;
-    for (const auto& line : lines) {
-        const ImVec2 size = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0.0f, line.begin, line.end);
-        const float x = align == Align::Center ? pos.x + (width - size.x) * 0.5f : pos.x;
-        draw->AddText(font, font->FontSize, ImVec2(std::floor(x), std::floor(y)), color, line.begin, line.end);
-        y += font->FontSize * 1.15f;
+// A text block's image at the box's top-left `pos`, tinted `color`. In a mirrored
+// (right-to-left) frame the image is drawn flipped so the final mirror shows it right.
+void draw_block(ImDrawList* draw, const TextFont& font, const TextBlock& block, ImVec2 pos, ImU32 color) {
+    const ImVec2 p_min(std::floor(pos.x + block.image_min.x), std::floor(pos.y + block.image_min.y));
+    const ImVec2 p_max(p_min.x + (block.image_max.x - block.image_min.x), p_min.y + (block.image_max.y - block.image_min.y));
+    if (font.engine->mirrored()) {
+        draw->AddImage(block.texture, p_min, p_max, ImVec2(1, 0), ImVec2(0, 1), color);
+    } else {
+        draw->AddImage(block.texture, p_min, p_max, ImVec2(0, 0), ImVec2(1, 1), color);
     }
 }
 
-float lines_height(ImFont* font, std::size_t count) {
-    return font->FontSize * (1.15f * static_cast<float>(count) - 0.15f);
+// A wrapped block in a box of `width` at `pos`: centred in the box, or at its start.
+float draw_wrapped(ImDrawList* draw, const TextFont& font, const std::string& text, ImVec2 pos, float width,
+                   ImU32 color, Align align, TextDirection direction = TextDirection::Language) {
+    if (text.empty()) return 0.0f;
+    const TextBlock& block = font.engine->layout(text, font, width, align == Align::Center, direction);
+    const float x = align == Align::Center ? pos.x + (width - block.size.x) * 0.5f : pos.x;
+    draw_block(draw, font, block, ImVec2(x, pos.y), color);
+    return block.size.y;
 }
 
 void record(UiContext& ctx, const char* id, const std::string& label, bool selected, bool enabled) {
@@ -77,10 +56,12 @@ bool tapped(const UiContext& ctx, bool released) {
     return released && ImGui::GetIO().MouseDragMaxDistanceSqr[0] <= limit * limit;
 }
 
-void draw_tick(ImDrawList* draw, ImVec2 min, float size, ImU32 color, float thickness) {
-    const ImVec2 a(min.x + size * 0.18f, min.y + size * 0.52f);
-    const ImVec2 b(min.x + size * 0.42f, min.y + size * 0.76f);
-    const ImVec2 c(min.x + size * 0.84f, min.y + size * 0.26f);
+// A tick is not a direction: drawn pre-mirrored in a right-to-left frame, it ends up as drawn here.
+void draw_tick(ImDrawList* draw, ImVec2 min, float size, ImU32 color, float thickness, bool mirrored) {
+    auto x = [&](float f) { return min.x + size * (mirrored ? 1.0f - f : f); };
+    const ImVec2 a(x(0.18f), min.y + size * 0.52f);
+    const ImVec2 b(x(0.42f), min.y + size * 0.76f);
+    const ImVec2 c(x(0.84f), min.y + size * 0.26f);
     draw->AddLine(a, b, color, thickness);
     draw->AddLine(b, c, color, thickness);
 }
@@ -106,22 +87,33 @@ void end_screen() {
     ImGui::PopStyleVar(2);
 }
 
-float wrapped_text_height(ImFont* font, const std::string& text, float width) {
-    return lines_height(font, wrap_lines(font, text, width).size());
+float wrapped_text_height(const TextFont& font, const std::string& text, float width) {
+    if (text.empty()) return 0.0f;
+    return font.engine->layout(text, font, width, false).size.y;
 }
 
-float wrapped_text(ImFont* font, const std::string& text, float width, ImU32 color, Align align) {
-    const auto lines = wrap_lines(font, text, width);
+float wrapped_text(const TextFont& font, const std::string& text, float width, ImU32 color, Align align,
+                   TextDirection direction) {
     const ImVec2 pos = ImGui::GetCursorScreenPos();
-    draw_lines(ImGui::GetWindowDrawList(), font, lines, pos, width, color, align);
-    const float height = lines_height(font, lines.size());
+    const float height = draw_wrapped(ImGui::GetWindowDrawList(), font, text, pos, width, color, align, direction);
     ImGui::Dummy(ImVec2(width, height));
     return height;
 }
 
+ImVec2 text_size(const TextFont& font, const std::string& text) {
+    if (text.empty()) return ImVec2(0, 0);
+    return font.engine->layout(text, font, 0.0f, false).size;
+}
+
+void draw_text(ImDrawList* draw, const TextFont& font, const std::string& text, ImVec2 pos, ImU32 color,
+               TextDirection direction) {
+    if (text.empty()) return;
+    draw_block(draw, font, font.engine->layout(text, font, 0.0f, false, direction), pos, color);
+}
+
 bool tile(UiContext& ctx, const char* id, const std::string& label, ImVec2 size, TileStyle style) {
     const Theme& t = ctx.theme;
-    ImFont* font = style.font != nullptr ? style.font : ctx.fonts.body;
+    const TextFont& font = style.font != nullptr ? *style.font : ctx.fonts.body;
     const bool released = ImGui::InvisibleButton(id, size);
     const bool held = ImGui::IsItemActive();
     const ImVec2 min = ImGui::GetItemRectMin();
@@ -162,20 +154,22 @@ bool tile(UiContext& ctx, const char* id, const std::string& label, ImVec2 size,
         const ImVec2 box_max(box_min.x + box, box_min.y + box);
         draw->AddRectFilled(box_min, box_max, style.selected ? t.accent : t.tile, t.px(1.0f));
         draw->AddRect(box_min, box_max, style.selected ? t.accent : t.tile_border, t.px(1.0f), 0, t.px(0.6f));
-        if (style.selected) draw_tick(draw, box_min, box, t.on_accent, t.px(1.2f));
+        if (style.selected) draw_tick(draw, box_min, box, t.on_accent, t.px(1.2f), ctx.rtl());
         text_left = box_max.x + t.px(4.0f);
         text_width = max.x - text_left - t.px(4.0f);
-    } else if (style.selected) {
+    } else if (style.selected && style.tick) {
         const float mark = t.px(8.0f);
         const ImVec2 mark_min(max.x - mark - t.px(3.0f), min.y + t.px(3.0f));
         draw->AddCircleFilled(ImVec2(mark_min.x + mark * 0.5f, mark_min.y + mark * 0.5f), mark * 0.5f, t.accent);
-        draw_tick(draw, mark_min, mark, t.on_accent, t.px(1.0f));
+        draw_tick(draw, mark_min, mark, t.on_accent, t.px(1.0f), ctx.rtl());
         text_width -= mark;
     }
-    const auto lines = wrap_lines(font, label, text_width);
-    const float height = lines_height(font, lines.size());
     const Align align = style.checkbox ? Align::Left : Align::Center;
-    draw_lines(draw, font, lines, ImVec2(text_left, min.y + (size.y - height) * 0.5f), text_width, text, align);
+    if (!label.empty()) {
+        const float height = font.engine->layout(label, font, text_width, align == Align::Center, style.direction).size.y;
+        draw_wrapped(draw, font, label, ImVec2(text_left, min.y + (size.y - height) * 0.5f), text_width, text, align,
+                     style.direction);
+    }
 
     record(ctx, id, label, style.selected, !style.disabled);
     return !style.disabled && tapped(ctx, released);
@@ -210,22 +204,21 @@ bool face_tile(UiContext& ctx, const char* id, int step, int steps, ImVec2 size,
     draw->AddRect(min, max, selected ? t.accent : t.tile_border, rounding, 0, t.px(selected ? 1.4f : 0.6f));
 
     // Every face of a row reserves room for a two-line caption, so all faces are the same size.
-    ImFont* font = ctx.fonts.body;
-    const float caption_h = font->FontSize * 2.15f;
+    const TextFont& font = ctx.fonts.body;
+    const float caption_h = font.size_px * 2.15f;
     const float face_area = size.y - caption_h - t.px(6.0f);
     const float radius = std::min(size.x * 0.36f, face_area * 0.42f);
     draw_face(draw, ImVec2((min.x + max.x) * 0.5f, min.y + t.px(3.0f) + face_area * 0.5f), radius, step, steps, t);
     if (!caption.empty()) {
-        const auto lines = wrap_lines(font, caption, size.x - t.px(4.0f));
-        const float text_h = lines_height(font, lines.size());
-        draw_lines(draw, font, lines, ImVec2(min.x + t.px(2.0f), max.y - t.px(3.0f) - (caption_h + text_h) * 0.5f),
-                   size.x - t.px(4.0f), t.text, Align::Center);
+        const float text_h = font.engine->layout(caption, font, size.x - t.px(4.0f), true).size.y;
+        draw_wrapped(draw, font, caption, ImVec2(min.x + t.px(2.0f), max.y - t.px(3.0f) - (caption_h + text_h) * 0.5f),
+                     size.x - t.px(4.0f), t.text, Align::Center);
     }
     if (selected) {
         const float mark = t.px(8.0f);
         const ImVec2 mark_min(max.x - mark - t.px(2.5f), min.y + t.px(2.5f));
         draw->AddCircleFilled(ImVec2(mark_min.x + mark * 0.5f, mark_min.y + mark * 0.5f), mark * 0.5f, t.accent);
-        draw_tick(draw, mark_min, mark, t.on_accent, t.px(1.0f));
+        draw_tick(draw, mark_min, mark, t.on_accent, t.px(1.0f), ctx.rtl());
     }
     record(ctx, id, caption.empty() ? std::to_string(step) : caption, selected, true);
     return tapped(ctx, released);
@@ -241,6 +234,17 @@ void progress_bar(const UiContext& ctx, ImVec2 pos, ImVec2 size, float fraction)
     }
 }
 
+float language_button_width(const UiContext& ctx) {
+    const Theme& t = ctx.theme;
+    const float content = t.px(2.0f * 4.2f + 3.0f) + text_size(ctx.fonts.body, native_language_name(ctx.language())).x;
+    return std::max(t.px(75.0f), content + t.px(12.0f));
+}
+
+float button_width(const UiContext& ctx, const std::string& label, float min_mm, float max_px, const TextFont* font) {
+    const float text = text_size(font != nullptr ? *font : ctx.fonts.body, label).x;
+    return std::min(max_px, std::max(ctx.theme.px(min_mm), text + ctx.theme.px(12.0f)));
+}
+
 bool language_button(UiContext& ctx, ImVec2 pos, ImVec2 size) {
     const Theme& t = ctx.theme;
     ImGui::SetCursorScreenPos(pos);
@@ -249,10 +253,11 @@ bool language_button(UiContext& ctx, ImVec2 pos, ImVec2 size) {
     const bool pressed = tile(ctx, "language", "", size, {.kind = TileStyle::Kind::Quiet});
     ctx.log.widgets.back().label = label;
     ImDrawList* draw = ImGui::GetWindowDrawList();
-    ImFont* font = ctx.fonts.body;
+    const TextFont& font = ctx.fonts.body;
     const float r = t.px(4.2f);
     const float gap = t.px(3.0f);
-    const float label_w = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0.0f, label.c_str()).x;
+    const ImVec2 label_size = text_size(font, label);
+    const float label_w = label_size.x;
     const float left = pos.x + (size.x - (2.0f * r + gap + label_w)) * 0.5f;
     // A globe drawn as vectors: recognisable without reading any language.
     const ImVec2 c(left + r, pos.y + size.y * 0.5f);
@@ -262,7 +267,7 @@ bool language_button(UiContext& ctx, ImVec2 pos, ImVec2 size) {
     draw->AddLine(ImVec2(c.x, c.y - r), ImVec2(c.x, c.y + r), t.text, w);
     draw->AddBezierQuadratic(ImVec2(c.x, c.y - r), ImVec2(c.x - r, c.y), ImVec2(c.x, c.y + r), t.text, w, 16);
     draw->AddBezierQuadratic(ImVec2(c.x, c.y - r), ImVec2(c.x + r, c.y), ImVec2(c.x, c.y + r), t.text, w, 16);
-    draw->AddText(font, font->FontSize, ImVec2(c.x + r + gap, c.y - font->FontSize * 0.5f), t.text, label.c_str());
+    draw_text(draw, font, label, ImVec2(c.x + r + gap, c.y - label_size.y * 0.5f), t.text, TextDirection::Auto);
     return pressed;
 }
 

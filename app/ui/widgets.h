@@ -20,8 +20,10 @@ struct TileStyle {
     bool selected = false;   // drawn with the accent border and a tick
     bool checkbox = false;   // multi-choice: a box at the start of the tile
     bool dimmed = false;     // shown greyed (e.g. at the maximum of a multi choice) but still tappable
-    ImFont* font = nullptr;  // default: fonts.body
+    const TextFont* font = nullptr;  // default: fonts.body
+    TextDirection direction = TextDirection::Language;  // Auto for a language's own name
     bool disabled = false;   // shown greyed, reported as not enabled, and a tap does nothing
+    bool tick = true;        // selected tiles show a tick in the corner (small icon buttons do not)
 };
 
 // A full-viewport window with no decoration; call end_screen() after.
@@ -38,14 +40,25 @@ bool face_tile(UiContext& ctx, const char* id, int step, int steps, ImVec2 size,
 void draw_face(ImDrawList* draw, ImVec2 center, float radius, int step, int steps, const Theme& theme);
 
 // Wrapped text in a box of `width`, at the cursor; advances the cursor. Returns the height.
-float wrapped_text(ImFont* font, const std::string& text, float width, ImU32 color, Align align = Align::Left);
+// Align::Left is the start side: the right for a right-to-left language (the frame is mirrored).
+float wrapped_text(const TextFont& font, const std::string& text, float width, ImU32 color, Align align = Align::Left,
+                   TextDirection direction = TextDirection::Language);
 // Height wrapped_text would take, without drawing.
-float wrapped_text_height(ImFont* font, const std::string& text, float width);
+float wrapped_text_height(const TextFont& font, const std::string& text, float width);
+// One line's size, and drawing it with its box's top-left at `pos` (no cursor change).
+ImVec2 text_size(const TextFont& font, const std::string& text);
+void draw_text(ImDrawList* draw, const TextFont& font, const std::string& text, ImVec2 pos, ImU32 color,
+               TextDirection direction = TextDirection::Language);
 
 void progress_bar(const UiContext& ctx, ImVec2 pos, ImVec2 size, float fraction);
 
-// The globe + current language's own name; tapping it opens the language screen.
+// The globe + current language's own name; tapping it opens the language screen. Its
+// width grows with the name in large text: place it with language_button_width().
 bool language_button(UiContext& ctx, ImVec2 pos, ImVec2 size);
+float language_button_width(const UiContext& ctx);
+// A button wide enough for its label on one line (at least `min_mm`, at most `max_px`).
+float button_width(const UiContext& ctx, const std::string& label, float min_mm, float max_px,
+                   const TextFont* font = nullptr);
 
 // Lets the current (child) window scroll by dragging a finger anywhere on it.
 void drag_to_scroll();

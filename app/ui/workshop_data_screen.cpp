@@ -60,7 +60,7 @@ struct Segment {
 
 // One bar: shown segments by their share of `total`, then one grey block for the rest.
 void stacked_bar(UiContext& ctx, ImVec2 pos, ImVec2 size, const std::vector<Segment>& segments, long long total,
-                 ImFont* font) {
+                 const TextFont* font) {
     const Theme& t = ctx.theme;
     ImDrawList* draw = ImGui::GetWindowDrawList();
     draw->AddRectFilled(pos, ImVec2(pos.x + size.x, pos.y + size.y), kHidden, t.px(1.0f));
@@ -73,25 +73,25 @@ void stacked_bar(UiContext& ctx, ImVec2 pos, ImVec2 size, const std::vector<Segm
         draw->AddRectFilled(ImVec2(x, pos.y), ImVec2(x + w, pos.y + size.y), s.colour);
         if (s.colour == kSkipped) draw->AddRect(ImVec2(x, pos.y), ImVec2(x + w, pos.y + size.y), t.tile_border);
         if (!s.label.empty() && w > t.px(18.0f) && font != nullptr) {
-            ImGui::SetCursorScreenPos(ImVec2(x, pos.y + (size.y - font->FontSize) * 0.5f));
-            wrapped_text(font, s.label, w, ink_on(s.colour, t), Align::Center);
+            ImGui::SetCursorScreenPos(ImVec2(x, pos.y + (size.y - font->size_px) * 0.5f));
+            wrapped_text(*font, s.label, w, ink_on(s.colour, t), Align::Center);
         }
         x += w;
     }
     if (shown < total && font != nullptr && pos.x + size.x - x > t.px(22.0f)) {
-        ImGui::SetCursorScreenPos(ImVec2(x, pos.y + (size.y - font->FontSize) * 0.5f));
-        wrapped_text(font, ctx.tr("too few"), pos.x + size.x - x, t.text, Align::Center);
+        ImGui::SetCursorScreenPos(ImVec2(x, pos.y + (size.y - font->size_px) * 0.5f));
+        wrapped_text(*font, ctx.tr("too few"), pos.x + size.x - x, t.text, Align::Center);
     }
     draw->AddRect(pos, ImVec2(pos.x + size.x, pos.y + size.y), t.tile_border, t.px(1.0f), 0, t.px(0.4f));
 }
 
-void legend_item(UiContext& ctx, ImVec2 pos, float width, ImU32 colour, const std::string& text, ImFont* font) {
+void legend_item(UiContext& ctx, ImVec2 pos, float width, ImU32 colour, const std::string& text, const TextFont& font) {
     const Theme& t = ctx.theme;
-    const float box = font->FontSize * 0.8f;
-    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(pos.x, pos.y + font->FontSize * 0.1f),
-                                              ImVec2(pos.x + box, pos.y + font->FontSize * 0.1f + box), colour);
-    ImGui::GetWindowDrawList()->AddRect(ImVec2(pos.x, pos.y + font->FontSize * 0.1f),
-                                        ImVec2(pos.x + box, pos.y + font->FontSize * 0.1f + box), t.tile_border);
+    const float box = font.size_px * 0.8f;
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(pos.x, pos.y + font.size_px * 0.1f),
+                                              ImVec2(pos.x + box, pos.y + font.size_px * 0.1f + box), colour);
+    ImGui::GetWindowDrawList()->AddRect(ImVec2(pos.x, pos.y + font.size_px * 0.1f),
+                                        ImVec2(pos.x + box, pos.y + font.size_px * 0.1f + box), t.tile_border);
     ImGui::SetCursorScreenPos(ImVec2(pos.x + box + t.px(2.0f), pos.y));
     wrapped_text(font, text, width - box - t.px(2.0f), t.text);
 }
@@ -128,10 +128,10 @@ void page_trust(UiContext& ctx, const WorkshopDataView& view, ImVec2 pos, float 
         wrapped_text(ctx.fonts.body, too_few_text(ctx), width, t.text_muted);
         return;
     }
-    ImFont* font = ctx.fonts.small;
+    const TextFont& font = ctx.fonts.small;
     const float label_w = t.px(70.0f);
     const float col_w = (width - label_w) / static_cast<float>(std::max<std::size_t>(1, table.cols.size()));
-    const float row_h = font->FontSize * 1.4f;
+    const float row_h = font.size_px * 1.4f;
     float header_h = 0.0f;
     for (std::size_t c = 0; c < table.cols.size(); ++c) {
         const std::string& key = table.cols[c];
@@ -182,7 +182,7 @@ void page_questions(UiContext& ctx, const WorkshopDataView& view, ImVec2 pos, fl
         legend_item(ctx, ImVec2(lx, y), w, colour, text, ctx.fonts.small);
         lx += w + t.px(4.0f);
     }
-    y += ctx.fonts.small->FontSize * 1.3f + t.px(4.0f);
+    y += ctx.fonts.small.size_px * 1.3f + t.px(4.0f);
     const float col_gap = t.px(10.0f);
     const float col_w = (width - col_gap) * 0.5f;
     const std::size_t per_col = (r.scales.size() + 1) / 2;
@@ -210,7 +210,7 @@ void page_questions(UiContext& ctx, const WorkshopDataView& view, ImVec2 pos, fl
             segments.push_back({std::to_string(cell.n), cell.n, colour});
         }
         stacked_bar(ctx, ImVec2(x, sy + t.px(1.0f)), ImVec2(col_w, std::max(bar_h, t.px(6.0f))), segments, f.total,
-                    ctx.fonts.small);
+                    &ctx.fonts.small);
         ImGui::SetCursorScreenPos(ImVec2(x, sy + t.px(1.0f) + std::max(bar_h, t.px(6.0f)) + t.px(0.5f)));
         wrapped_text(ctx.fonts.small, "n = " + std::to_string(f.total), col_w, t.text_muted);
     }
@@ -251,7 +251,7 @@ void page_builders(UiContext& ctx, const WorkshopDataView& view, ImVec2 pos, flo
         ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(pos.x + label_w, y + t.px(2.0f)),
                                                   ImVec2(pos.x + label_w + w, y + row_h - t.px(2.0f)),
                                                   rank <= 3 ? kTrust : kWeak, t.px(1.0f));
-        ImGui::SetCursorScreenPos(ImVec2(pos.x + label_w + w + t.px(2.0f), y + (row_h - ctx.fonts.body->FontSize) * 0.5f));
+        ImGui::SetCursorScreenPos(ImVec2(pos.x + label_w + w + t.px(2.0f), y + (row_h - ctx.fonts.body.size_px) * 0.5f));
         wrapped_text(ctx.fonts.body, std::to_string(cell.n), t.px(28.0f), t.text);
         y += row_h;
     }
@@ -283,7 +283,7 @@ void page_nonresponse(UiContext& ctx, const WorkshopDataView& view, ImVec2 pos, 
                     {{std::string(ctx.tr("finished")) + " " + percent(r.responses, r.started), r.responses, kTrust},
                      {std::string(ctx.tr("stopped")) + " " + percent(r.started - r.responses, r.started),
                       r.started - r.responses, kWeak}},
-                    r.started, ctx.fonts.body);
+                    r.started, &ctx.fonts.body);
         y += t.px(16.0f) + t.px(6.0f);
     }
     ImGui::SetCursorScreenPos(ImVec2(pos.x, y));
@@ -299,20 +299,20 @@ void page_nonresponse(UiContext& ctx, const WorkshopDataView& view, ImVec2 pos, 
     for (const report::Cell& c : f.cells) {
         if (!c.suppressed) most = std::max(most, c.n);
     }
-    const float chart_h = pos.y + height - y - ctx.fonts.small->FontSize * 2.6f;
+    const float chart_h = pos.y + height - y - ctx.fonts.small.size_px * 2.6f;
     const float col_w = width / static_cast<float>(std::max<std::size_t>(1, f.cells.size()));
     for (std::size_t i = 0; i < f.cells.size(); ++i) {
         const report::Cell& c = f.cells[i];
         const float x = pos.x + static_cast<float>(i) * col_w;
         const float base = y + chart_h;
         if (c.suppressed) {
-            ImGui::SetCursorScreenPos(ImVec2(x, base - ctx.fonts.small->FontSize * 1.2f));
+            ImGui::SetCursorScreenPos(ImVec2(x, base - ctx.fonts.small.size_px * 1.2f));
             wrapped_text(ctx.fonts.small, "–", col_w, t.text_muted, Align::Center);
         } else if (c.n > 0) {
-            const float h = (chart_h - ctx.fonts.small->FontSize * 1.3f) * static_cast<float>(c.n) / static_cast<float>(most);
+            const float h = (chart_h - ctx.fonts.small.size_px * 1.3f) * static_cast<float>(c.n) / static_cast<float>(most);
             ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(x + col_w * 0.15f, base - h), ImVec2(x + col_w * 0.85f, base),
                                                       kWeak);
-            ImGui::SetCursorScreenPos(ImVec2(x, base - h - ctx.fonts.small->FontSize * 1.2f));
+            ImGui::SetCursorScreenPos(ImVec2(x, base - h - ctx.fonts.small.size_px * 1.2f));
             wrapped_text(ctx.fonts.small, std::to_string(c.n), col_w, t.text, Align::Center);
         }
         ImGui::SetCursorScreenPos(ImVec2(x, base + t.px(1.0f)));
@@ -321,7 +321,7 @@ void page_nonresponse(UiContext& ctx, const WorkshopDataView& view, ImVec2 pos, 
     }
     ImGui::GetWindowDrawList()->AddLine(ImVec2(pos.x, y + chart_h), ImVec2(pos.x + width, y + chart_h), t.tile_border,
                                         t.px(0.4f));
-    ImGui::SetCursorScreenPos(ImVec2(pos.x, y + chart_h + ctx.fonts.small->FontSize * 1.3f));
+    ImGui::SetCursorScreenPos(ImVec2(pos.x, y + chart_h + ctx.fonts.small.size_px * 1.3f));
     wrapped_text(ctx.fonts.small, ctx.tr("– : too few answers to show. Only the question reached is kept, never the answers."),
                  width, t.text_muted);
 }
@@ -348,7 +348,7 @@ float draw_trust_split(UiContext& ctx, const report::Figure& trust, ImVec2 pos, 
     for (const report::Cell& cell : trust.cells) {
         if (!cell.suppressed) segments.push_back({percent(cell.n, trust.total), cell.n, class_colour(cell.key)});
     }
-    stacked_bar(ctx, pos, ImVec2(width, bar_h), segments, trust.total, ctx.fonts.body);
+    stacked_bar(ctx, pos, ImVec2(width, bar_h), segments, trust.total, &ctx.fonts.body);
     float y = pos.y + bar_h + t.px(2.0f);
     if (!legend) return y - pos.y;
     const float item_w = width / 2.0f;
@@ -358,10 +358,10 @@ float draw_trust_split(UiContext& ctx, const report::Figure& trust, ImVec2 pos, 
                                  (cell.suppressed ? too_few_text(ctx) : std::to_string(cell.n) + " (" +
                                                                             percent(cell.n, trust.total) + ")");
         legend_item(ctx, ImVec2(pos.x + static_cast<float>(i % 2) * item_w, y + static_cast<float>(i / 2) *
-                                                                                ctx.fonts.body->FontSize * 1.3f),
+                                                                                ctx.fonts.body.size_px * 1.3f),
                     item_w - t.px(4.0f), class_colour(cell.key), text, ctx.fonts.body);
     }
-    y += ctx.fonts.body->FontSize * 1.3f * 2.0f;
+    y += ctx.fonts.body.size_px * 1.3f * 2.0f;
     ImGui::SetCursorScreenPos(ImVec2(pos.x, y));
     y += wrapped_text(ctx.fonts.small, "n = " + std::to_string(trust.total), width, t.text_muted);
     return y - pos.y;
@@ -391,7 +391,7 @@ std::optional<WorkshopDataIntent> draw(WorkshopDataScreen& screen, UiContext& ct
     for (const auto& s : scopes) {
         ImGui::SetCursorScreenPos(ImVec2(margin, y));
         if (tile(ctx, s.id, s.label, ImVec2(side_w, tile_h),
-                 {.selected = view.workshop.setup.scope == s.scope, .font = ctx.fonts.small}) &&
+                 {.selected = view.workshop.setup.scope == s.scope, .font = &ctx.fonts.small}) &&
             view.workshop.setup.scope != s.scope) {
             intent = WorkshopDataIntent{WorkshopDataIntent::Kind::Scope, {}, s.scope};
         }
@@ -409,7 +409,7 @@ std::optional<WorkshopDataIntent> draw(WorkshopDataScreen& screen, UiContext& ct
                  {Page::NonResponse, "data_nonresponse", ctx.tr("Who stopped")}};
     for (const auto& p : pages) {
         ImGui::SetCursorScreenPos(ImVec2(margin, y));
-        if (tile(ctx, p.id, p.label, ImVec2(side_w, tile_h), {.selected = screen.page == p.page, .font = ctx.fonts.small})) {
+        if (tile(ctx, p.id, p.label, ImVec2(side_w, tile_h), {.selected = screen.page == p.page, .font = &ctx.fonts.small})) {
             screen.page = p.page;
         }
         y += tile_h + t.px(2.0f);

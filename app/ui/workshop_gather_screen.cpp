@@ -95,8 +95,8 @@ std::optional<WorkshopGatherIntent> draw(WorkshopGatherScreen& screen, UiContext
     const bool bar = screen.mode == Mode::Selected || screen.mode == Mode::MergePick;
     const float bottom = size.y - margin * 0.5f - (bar ? tile_h + gap : 0.0f);
     const float col_w = (size.x - 2 * margin - 3 * gap) / 4.0f;
-    ImFont* small = ctx.fonts.small;
-    const float header_h = small->FontSize * 1.15f * 2.0f;
+    const TextFont& small = ctx.fonts.small;
+    const float header_h = small.size_px * 1.15f * 2.0f;
 
     for (int s = 0; s < 4; ++s) {
         const WorksheetStep step = kWorksheetSteps[s];
@@ -126,7 +126,7 @@ std::optional<WorkshopGatherIntent> draw(WorkshopGatherScreen& screen, UiContext
             const float h = std::max(tile_h, wrapped_text_height(small, label, col_w - t.px(8.0f)) + t.px(6.0f));
             const bool on = c.id == screen.selected;
             if (tile(ctx, id.c_str(), label, ImVec2(col_w, h),
-                     {.selected = on, .dimmed = c.hidden, .font = small,
+                     {.selected = on, .dimmed = c.hidden, .font = &small,
                       .disabled = screen.mode == Mode::MergePick && (on || c.hidden)})) {
                 if (screen.mode == Mode::MergePick) {
                     WorkshopGatherIntent merge;
@@ -152,7 +152,7 @@ std::optional<WorkshopGatherIntent> draw(WorkshopGatherScreen& screen, UiContext
         const float y = size.y - margin * 0.5f - tile_h;
         const float bw = t.px(80.0f);
         if (screen.mode == Mode::MergePick) {
-            ImGui::SetCursorScreenPos(ImVec2(margin, y + (tile_h - ctx.fonts.body->FontSize) * 0.5f));
+            ImGui::SetCursorScreenPos(ImVec2(margin, y + (tile_h - ctx.fonts.body.size_px) * 0.5f));
             wrapped_text(ctx.fonts.body, ctx.tr("Tap the contribution to merge it into."), size.x - 2 * margin - bw - gap,
                          t.text);
             ImGui::SetCursorScreenPos(ImVec2(size.x - margin - bw, y));

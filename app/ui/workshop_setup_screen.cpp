@@ -27,7 +27,7 @@ std::optional<WorkshopSetupIntent> draw_typing(WorkshopSetupScreen& screen, UiCo
     ImGui::SetCursorScreenPos(ImVec2(margin, y));
     y += wrapped_text(ctx.fonts.body, title ? ctx.tr("Title of the workshop") : ctx.tr("Your own question"), width,
                       t.text) + t.px(2.0f);
-    const float box_h = ctx.fonts.body->FontSize * 1.15f * 2.0f + t.px(6.0f);
+    const float box_h = ctx.fonts.body.size_px * 1.15f * 2.0f + t.px(6.0f);
     const float buttons_w = t.px(60.0f);
     draw_text_box(ctx, ImVec2(margin, y), ImVec2(margin + width - buttons_w - t.px(Theme::kGapMm), y + box_h), screen.draft,
                   title ? ctx.tr("For example: Trust at the library") : ctx.tr("How can we ...?"));
@@ -86,7 +86,7 @@ std::optional<WorkshopSetupIntent> draw(WorkshopSetupScreen& screen, UiContext& 
     const float right_x = margin + left_w + t.px(12.0f);
     const float right_w = size.x - margin - right_x;
     const float tile_h = t.px(Theme::kTargetMm);
-    ImFont* small = ctx.fonts.small;
+    const TextFont& small = ctx.fonts.small;
 
     // Left: title.
     float y = top;
@@ -94,7 +94,7 @@ std::optional<WorkshopSetupIntent> draw(WorkshopSetupScreen& screen, UiContext& 
     y += wrapped_text(small, ctx.tr("Title"), left_w, t.text_muted) + t.px(1.0f);
     ImGui::SetCursorScreenPos(ImVec2(margin, y));
     const std::string title = w.setup.title.empty() ? std::string(ctx.tr("Tap to write a title")) : w.setup.title;
-    if (tile(ctx, "title_field", title, ImVec2(left_w, tile_h), {.font = small})) {
+    if (tile(ctx, "title_field", title, ImVec2(left_w, tile_h), {.font = &small})) {
         screen.editing = WorkshopSetupScreen::Field::Title;
         screen.draft = w.setup.title;
     }
@@ -107,7 +107,7 @@ std::optional<WorkshopSetupIntent> draw(WorkshopSetupScreen& screen, UiContext& 
         ImGui::SetCursorScreenPos(ImVec2(margin, y));
         const std::string id = std::string("goal_") + to_string(goal);
         if (tile(ctx, id.c_str(), goal_title(ctx, goal), ImVec2(left_w, tile_h),
-                 {.selected = w.setup.goal == goal, .font = small})) {
+                 {.selected = w.setup.goal == goal, .font = &small})) {
             WorkshopSetup setup = w.setup;
             setup.goal = goal;
             intent = save(setup);
@@ -122,14 +122,14 @@ std::optional<WorkshopSetupIntent> draw(WorkshopSetupScreen& screen, UiContext& 
     const float half = (left_w - t.px(2.0f)) * 0.5f;
     ImGui::SetCursorScreenPos(ImVec2(margin, y));
     if (tile(ctx, "scope_venue", ctx.tr("This venue"), ImVec2(half, tile_h),
-             {.selected = w.setup.scope == DataScope::Venue, .font = small})) {
+             {.selected = w.setup.scope == DataScope::Venue, .font = &small})) {
         WorkshopSetup setup = w.setup;
         setup.scope = DataScope::Venue;
         intent = save(setup);
     }
     ImGui::SetCursorScreenPos(ImVec2(margin + half + t.px(2.0f), y));
     if (tile(ctx, "scope_all", ctx.tr("All venues"), ImVec2(half, tile_h),
-             {.selected = w.setup.scope == DataScope::AllVenues, .font = small})) {
+             {.selected = w.setup.scope == DataScope::AllVenues, .font = &small})) {
         WorkshopSetup setup = w.setup;
         setup.scope = DataScope::AllVenues;
         intent = save(setup);
@@ -141,16 +141,16 @@ std::optional<WorkshopSetupIntent> draw(WorkshopSetupScreen& screen, UiContext& 
     y += wrapped_text(small, ctx.tr("Dots per participant"), left_w, t.text_muted) + t.px(1.0f);
     const ImVec2 step(t.px(Theme::kTargetMm + 2.0f), tile_h);
     ImGui::SetCursorScreenPos(ImVec2(margin, y));
-    if (tile(ctx, "dots_less", "-", step, {.font = ctx.fonts.question, .disabled = w.setup.dots_per_person <= 1})) {
+    if (tile(ctx, "dots_less", "-", step, {.font = &ctx.fonts.question, .disabled = w.setup.dots_per_person <= 1})) {
         WorkshopSetup setup = w.setup;
         setup.dots_per_person -= 1;
         intent = save(setup);
     }
-    ImGui::SetCursorScreenPos(ImVec2(margin + step.x, y + (tile_h - ctx.fonts.question->FontSize) * 0.5f));
+    ImGui::SetCursorScreenPos(ImVec2(margin + step.x, y + (tile_h - ctx.fonts.question.size_px) * 0.5f));
     wrapped_text(ctx.fonts.question, std::to_string(w.setup.dots_per_person), left_w - 2 * step.x, t.text, Align::Center);
     ImGui::SetCursorScreenPos(ImVec2(margin + left_w - step.x, y));
     if (tile(ctx, "dots_more", "+", step,
-             {.font = ctx.fonts.question, .disabled = w.setup.dots_per_person >= kMaxDotsPerPerson})) {
+             {.font = &ctx.fonts.question, .disabled = w.setup.dots_per_person >= kMaxDotsPerPerson})) {
         WorkshopSetup setup = w.setup;
         setup.dots_per_person += 1;
         intent = save(setup);
@@ -182,7 +182,7 @@ std::optional<WorkshopSetupIntent> draw(WorkshopSetupScreen& screen, UiContext& 
                                          y + static_cast<float>(i / 3) * (theme_h + theme_gap)));
         const std::string id = "theme_" + theme.id;
         if (tile(ctx, id.c_str(), theme_text(theme.name, ctx.language()), ImVec2(theme_w, theme_h),
-                 {.selected = on, .font = small})) {
+                 {.selected = on, .font = &small})) {
             WorkshopSetup setup = w.setup;
             setup.theme_id = theme.id;
             setup.question_kind = QuestionKind::Promoting;
@@ -208,7 +208,7 @@ std::optional<WorkshopSetupIntent> draw(WorkshopSetupScreen& screen, UiContext& 
             ImGui::SetCursorScreenPos(ImVec2(right_x + static_cast<float>(k) * (qw + gap), y));
             const std::string question = theme_text(*kinds[k].text, ctx.language());
             if (tile(ctx, kinds[k].id, std::string(kinds[k].label) + " " + question, ImVec2(qw, question_h),
-                     {.selected = w.setup.question_kind == kinds[k].kind, .font = small})) {
+                     {.selected = w.setup.question_kind == kinds[k].kind, .font = &small})) {
                 WorkshopSetup setup = w.setup;
                 setup.question_kind = kinds[k].kind;
                 setup.question = question;
@@ -223,7 +223,7 @@ std::optional<WorkshopSetupIntent> draw(WorkshopSetupScreen& screen, UiContext& 
                                       ? std::string(ctx.tr("Own question:")) + " " + w.setup.question
                                       : std::string(ctx.tr("Write our own question"));
     if (tile(ctx, "question_own", own_label, ImVec2(right_w, tile_h), {.selected = own && !w.setup.question.empty(),
-                                                                       .font = small})) {
+                                                                       .font = &small})) {
         screen.editing = WorkshopSetupScreen::Field::OwnQuestion;
         screen.draft = own ? w.setup.question : std::string();
     }

@@ -72,7 +72,7 @@ std::optional<WorkshopSummaryIntent> draw(WorkshopSummaryScreen& screen, UiConte
     const float tile_h = t.px(Theme::kTargetMm);
     const float top = workshop_content_top(ctx);
     const float bottom_bar = size.y - margin * 0.5f - tile_h;
-    ImFont* small = ctx.fonts.small;
+    const TextFont& small = ctx.fonts.small;
 
     // Left: the question and the data.
     const float left_w = t.px(150.0f);
@@ -136,19 +136,19 @@ std::optional<WorkshopSummaryIntent> draw(WorkshopSummaryScreen& screen, UiConte
     float py = y;
     int shown = 0;
     for (const Contribution* c : w.by_dots()) {
-        if (c->dots == 0 || shown == 5 || py > bottom_bar - gap - small->FontSize) break;
+        if (c->dots == 0 || shown == 5 || py > bottom_bar - gap - small.size_px) break;
         ++shown;
         ImGui::SetCursorScreenPos(ImVec2(right_x, py));
         py += wrapped_text(small, std::to_string(shown) + ". " + c->text + " (" + std::to_string(c->dots) + ")", prio_w,
                            t.text);
     }
     float sy = y;
-    ImGui::SetCursorScreenPos(ImVec2(right_x + prio_w + gap, sy - small->FontSize * 1.15f - t.px(1.0f)));
+    ImGui::SetCursorScreenPos(ImVec2(right_x + prio_w + gap, sy - small.size_px * 1.15f - t.px(1.0f)));
     wrapped_text(small, format(ctx.tr("Agree or disagree: %d participants"), static_cast<int>(w.stance_turns), 0), prio_w,
                  t.text_muted);
     for (const Contribution* c : w.visible()) {
         const StanceResult r = stance_result(*c);
-        if (r.n == 0 || sy > bottom_bar - gap - small->FontSize) continue;
+        if (r.n == 0 || sy > bottom_bar - gap - small.size_px) continue;
         const std::string verdict = !r.shown ? format(ctx.tr("too few to show (n = %d)"), static_cast<int>(r.n), 0)
                                     : r.verdict == StanceResult::Verdict::Agrees ? std::string(ctx.tr("The room agrees"))
                                     : r.verdict == StanceResult::Verdict::Disagrees ? std::string(ctx.tr("The room disagrees"))
@@ -161,7 +161,7 @@ std::optional<WorkshopSummaryIntent> draw(WorkshopSummaryScreen& screen, UiConte
     const float finish_w = t.px(90.0f);
     float x = margin;
     if (screen.confirm_finish) {
-        ImGui::SetCursorScreenPos(ImVec2(x, bottom_bar + (tile_h - ctx.fonts.body->FontSize * 2.3f) * 0.5f));
+        ImGui::SetCursorScreenPos(ImVec2(x, bottom_bar + (tile_h - ctx.fonts.body.size_px * 2.3f) * 0.5f));
         wrapped_text(small, ctx.tr("Finish? The workshop is then closed and its summary waits for the next sync."),
                      size.x - 2 * margin - 2 * finish_w - 2 * gap, t.text);
         ImGui::SetCursorScreenPos(ImVec2(size.x - margin - 2 * finish_w - gap, bottom_bar));
@@ -182,14 +182,14 @@ std::optional<WorkshopSummaryIntent> draw(WorkshopSummaryScreen& screen, UiConte
         const std::string id = "save_" + std::to_string(i);
         const std::string label = target.label.empty() ? std::string(ctx.tr("Save on the kiosk"))
                                                        : std::string(ctx.tr("Save to")) + " " + target.label;
-        if (tile(ctx, id.c_str(), label, ImVec2(target_w, tile_h), {.font = small})) {
+        if (tile(ctx, id.c_str(), label, ImVec2(target_w, tile_h), {.font = &small})) {
             intent = WorkshopSummaryIntent{WorkshopSummaryIntent::Kind::Export, target.path, {}};
         }
         x += target_w + t.px(2.0f);
     }
     ImGui::SetCursorScreenPos(ImVec2(x, bottom_bar));
     if (tile(ctx, "save_rescan", ctx.tr("Look for USB sticks"), ImVec2(target_w, tile_h),
-             {.kind = TileStyle::Kind::Quiet, .font = small})) {
+             {.kind = TileStyle::Kind::Quiet, .font = &small})) {
         intent = WorkshopSummaryIntent{WorkshopSummaryIntent::Kind::Rescan, {}, {}};
     }
     x += target_w + gap;
@@ -202,7 +202,7 @@ std::optional<WorkshopSummaryIntent> draw(WorkshopSummaryScreen& screen, UiConte
     }
     ImGui::SetCursorScreenPos(ImVec2(size.x - margin - finish_w, bottom_bar));
     if (tile(ctx, "finish", ctx.tr("Finish the workshop"), ImVec2(finish_w, tile_h), {.kind = TileStyle::Kind::Primary,
-                                                                                      .font = small})) {
+                                                                                      .font = &small})) {
         screen.confirm_finish = true;
     }
     end_screen();

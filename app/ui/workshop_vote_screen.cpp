@@ -60,12 +60,12 @@ std::optional<WorkshopVoteIntent> draw(WorkshopVoteScreen& screen, UiContext& ct
     const float mode_w = t.px(75.0f);
     ImGui::SetCursorScreenPos(ImVec2(margin, y));
     if (tile(ctx, "vote_mode_dots", ctx.tr("Dot voting"), ImVec2(mode_w, tile_h),
-             {.selected = screen.mode == TurnKind::Dots, .font = ctx.fonts.small, .disabled = in_turn})) {
+             {.selected = screen.mode == TurnKind::Dots, .font = &ctx.fonts.small, .disabled = in_turn})) {
         screen.mode = TurnKind::Dots;
     }
     ImGui::SetCursorScreenPos(ImVec2(margin + mode_w + t.px(2.0f), y));
     if (tile(ctx, "vote_mode_stances", ctx.tr("Agree or disagree"), ImVec2(mode_w, tile_h),
-             {.selected = screen.mode == TurnKind::Stances, .font = ctx.fonts.small, .disabled = in_turn})) {
+             {.selected = screen.mode == TurnKind::Stances, .font = &ctx.fonts.small, .disabled = in_turn})) {
         screen.mode = TurnKind::Stances;
     }
     const float info_x = margin + 2 * mode_w + t.px(2.0f) + gap;
@@ -116,7 +116,7 @@ std::optional<WorkshopVoteIntent> draw(WorkshopVoteScreen& screen, UiContext& ct
                       ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
     drag_to_scroll();
     ImDrawList* draw = ImGui::GetWindowDrawList();
-    ImFont* small = ctx.fonts.small;
+    const TextFont& small = ctx.fonts.small;
     const float right_w = t.px(170.0f);
     const float text_w = width - right_w - gap;
     for (std::size_t i = 0; i < statements.size(); ++i) {
@@ -128,7 +128,7 @@ std::optional<WorkshopVoteIntent> draw(WorkshopVoteScreen& screen, UiContext& ct
             const int mine = in_turn && w.turn->dots.count(c.id) ? w.turn->dots.at(c.id) : 0;
             const bool full = in_turn && w.turn->dots_placed() >= w.setup.dots_per_person;
             const std::string id = "dot_" + n;
-            if (tile(ctx, id.c_str(), c.text, ImVec2(text_w, h), {.selected = mine > 0, .font = small,
+            if (tile(ctx, id.c_str(), c.text, ImVec2(text_w, h), {.selected = mine > 0, .font = &small,
                                                                    .disabled = !in_turn || full})) {
                 intent = make(WorkshopVoteIntent::Kind::PlaceDot, c.id);
             }
@@ -136,7 +136,7 @@ std::optional<WorkshopVoteIntent> draw(WorkshopVoteScreen& screen, UiContext& ct
             if (mine > 0) {
                 ImGui::SetCursorScreenPos(ImVec2(row.x + width - undo_w, row.y));
                 const std::string undo = "undot_" + n;
-                if (tile(ctx, undo.c_str(), "-", ImVec2(undo_w, h), {.font = ctx.fonts.question})) {
+                if (tile(ctx, undo.c_str(), "-", ImVec2(undo_w, h), {.font = &ctx.fonts.question})) {
                     intent = make(WorkshopVoteIntent::Kind::RemoveDot, c.id);
                 }
             }
@@ -146,7 +146,7 @@ std::optional<WorkshopVoteIntent> draw(WorkshopVoteScreen& screen, UiContext& ct
             draw_dots(draw, ImVec2(row.x + width - undo_w - t.px(3.0f), row.y + h * 0.5f), t.px(3.6f), shown, mine,
                       t.accent);
             if (!in_turn) {
-                ImGui::SetCursorScreenPos(ImVec2(row.x + text_w + gap, row.y + (h - ctx.fonts.body->FontSize) * 0.5f));
+                ImGui::SetCursorScreenPos(ImVec2(row.x + text_w + gap, row.y + (h - ctx.fonts.body.size_px) * 0.5f));
                 wrapped_text(ctx.fonts.body, std::to_string(c.dots), t.px(20.0f), t.text);
             }
         } else if (in_turn) {
@@ -168,7 +168,7 @@ std::optional<WorkshopVoteIntent> draw(WorkshopVoteScreen& screen, UiContext& ct
                 ImGui::SetCursorScreenPos(ImVec2(row.x + text_w + gap + static_cast<float>(k) * (cw + t.px(2.0f)), row.y));
                 const std::string id = choices[k].prefix + n;
                 const bool on = chosen != w.turn->stances.end() && chosen->second == choices[k].stance;
-                if (tile(ctx, id.c_str(), choices[k].label, ImVec2(cw, h), {.selected = on, .font = small})) {
+                if (tile(ctx, id.c_str(), choices[k].label, ImVec2(cw, h), {.selected = on, .font = &small})) {
                     WorkshopVoteIntent set = make(WorkshopVoteIntent::Kind::SetStance, c.id);
                     set.stance = choices[k].stance;
                     intent = set;
@@ -192,8 +192,8 @@ std::optional<WorkshopVoteIntent> draw(WorkshopVoteScreen& screen, UiContext& ct
                                                                                        : ctx.tr("This divides the room");
                 ImGui::SetCursorScreenPos(ImVec2(rx, row.y));
                 wrapped_text(small, std::string(verdict) + " (n = " + std::to_string(r.n) + ")", right_w, t.text);
-                const float by = row.y + small->FontSize * 1.25f;
-                const float bh = std::max(t.px(4.0f), h - small->FontSize * 1.25f - t.px(1.0f));
+                const float by = row.y + small.size_px * 1.25f;
+                const float bh = std::max(t.px(4.0f), h - small.size_px * 1.25f - t.px(1.0f));
                 float x = rx;
                 for (const auto& [count, colour] : {std::pair{c.agree, kAgree}, std::pair{c.disagree, kDisagree},
                                                     std::pair{c.pass, kPass}}) {

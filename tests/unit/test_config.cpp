@@ -118,7 +118,8 @@ TEST_CASE("config: the shipped kiosk.toml loads and offers both surveys") {
     CHECK(config.config_path == (folder / "kiosk.toml").string());
     CHECK(config.venue_id == "exempel-medborgarkontor");
     CHECK(config.venue_name == "Exempelkommun medborgarkontor");
-    CHECK(config.languages == std::vector<std::string>{"sv", "en"});
+    CHECK(config.languages ==
+          std::vector<std::string>{"sv", "sv-easy", "en", "ar", "fa", "so", "ti", "fi", "uk"});
     CHECK(config.default_language == "sv");
     CHECK(config.surveys == std::vector<std::string>{"tillit", "besok"});
     CHECK(config.idle_timeout_seconds == 60);

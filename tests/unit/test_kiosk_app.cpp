@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <ctime>
 #include <filesystem>
 #include <memory>
@@ -30,6 +31,8 @@
 #include "core/staff_desk.h"
 #include "core/store.h"
 #include "core/survey.h"
+#include "platform/text_engine.h"
+#include "platform/text_shaper.h"
 #include "ui/kiosk_app.h"
 #include "ui/widgets.h"
 
@@ -86,7 +89,9 @@ std::unique_ptr<tillit::Store> open_store() {
     return std::move(store).value();
 }
 
-// An ImGui context with a built font atlas and no renderer: NewFrame/Render work, nothing is drawn.
+// An ImGui context with a built font atlas and no renderer: NewFrame/Render work, nothing
+// is drawn. Text is laid out by the app's own shaper (real Noto faces, real line breaks);
+// its images are "uploaded" to numbered ids that nothing reads.
 class HeadlessImGui {
 public:
     HeadlessImGui(ImVec2 display, float screen_width_mm) : context_(ImGui::CreateContext()) {
@@ -96,49 +101,42 @@ public:
         io.DisplaySize = display;
         io.DeltaTime = 1.0f / 60.0f;
         theme.px_per_mm = display.x / screen_width_mm;
-        load_fonts(io);
+        io.Fonts->AddFontDefault();
         unsigned char* pixels = nullptr;
         int width = 0;
         int height = 0;
         io.Fonts->GetTexDataAsRGBA32(&pixels, &width, &height);
         REQUIRE(io.Fonts->IsBuilt());
+        auto shaper = tillit::platform::TextShaper::create();
+        REQUIRE_MESSAGE(shaper.ok(), (shaper.ok() ? "" : shaper.error()));
+        shaper_ = std::move(shaper).value();
+        engine_ = std::make_unique<tillit::platform::CachedTextEngine>(
+            *shaper_,
+            [this](const tillit::platform::TextImage& image) {
+                uploaded_sizes.push_back(image.line_height / 1.15f);
+                return reinterpret_cast<ImTextureID>(++textures_);
+            },
+            [](ImTextureID) {});
+        fonts = tillit::ui::Fonts::make(engine_.get(), theme, false);
     }
     ~HeadlessImGui() { ImGui::DestroyContext(context_); }
     HeadlessImGui(const HeadlessImGui&) = delete;
     HeadlessImGui& operator=(const HeadlessImGui&) = delete;
 
+    // Before each frame, as the kiosk loop does: the language decides the direction.
+    void begin_frame(const std::string& language) { engine_->begin_frame(language); }
+    void end_frame() { engine_->end_frame(); }
+    bool mirrored() const { return engine_->mirrored(); }
+
     tillit::ui::Theme theme;
     tillit::ui::Fonts fonts;
+    std::vector<float> uploaded_sizes;  // the text size of every text image laid out, in order
 
 private:
-    // The app's own sizes (Theme::k*Mm); Noto when installed, as the kiosk uses, else
-    // ImGui's built-in font scaled up (it wraps differently but sizes stay in mm).
-    void load_fonts(ImGuiIO& io) {
-        const char* regular = "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf";
-        const char* bold = "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf";
-        ImFontGlyphRangesBuilder builder;
-        builder.AddRanges(io.Fonts->GetGlyphRangesDefault());
-        builder.AddText("‹›…–—’“”•|");
-        builder.BuildRanges(&ranges_);
-        auto add = [&](const char* path, float mm) {
-            ImFontConfig config;
-            config.SizePixels = theme.px(mm);
-            if (!std::filesystem::exists(path)) return io.Fonts->AddFontDefault(&config);
-            return io.Fonts->AddFontFromFileTTF(path, theme.px(mm), &config, ranges_.Data);
-        };
-        fonts.body = add(regular, tillit::ui::Theme::kBodyMm);
-        fonts.question = add(bold, tillit::ui::Theme::kQuestionMm);
-        fonts.title = add(bold, tillit::ui::Theme::kTitleMm);
-        fonts.small = add(regular, tillit::ui::Theme::kSmallMm);
-        REQUIRE(fonts.body != nullptr);
-        REQUIRE(fonts.question != nullptr);
-        REQUIRE(fonts.title != nullptr);
-        REQUIRE(fonts.small != nullptr);
-        io.FontDefault = fonts.body;
-    }
-
     ImGuiContext* context_;
-    ImVector<ImWchar> ranges_;  // must outlive the atlas build
+    std::unique_ptr<tillit::platform::TextShaper> shaper_;
+    std::unique_ptr<tillit::platform::CachedTextEngine> engine_;
+    std::uintptr_t textures_ = 0;
 };
 
 // One kiosk: config, the real surveys, catalogs, an in-memory store, the app, and a
@@ -150,26 +148,28 @@ public:
         : Kiosk(load_surveys(offered), display, screen_width_mm) {}
 
     Kiosk(std::vector<tillit::Survey> offered, ImVec2 display, float screen_width_mm,
-          tillit::StaffDesk* desk = nullptr)
+          tillit::StaffDesk* desk = nullptr, tillit::ui::ReadAloud* voice = nullptr)
         : imgui(display, screen_width_mm),
           config(test_config(ids_of(offered))),
           surveys(std::move(offered)),
           translations(load_translations()),
           store(open_store()),
           recorder(*store, config, [] { return fixed_time(); }),
-          app(config, surveys, translations, recorder, now, desk) {
+          app(config, surveys, translations, recorder, now, desk, voice) {
         frame();
     }
 
     // One frame as the kiosk loop draws it: NewFrame, the app, Render. Checks the targets.
     const tillit::ui::WidgetLog& frame() {
         ImGui::GetIO().DeltaTime = 1.0f / 60.0f;
+        imgui.begin_frame(translations.language());
         ImGui::NewFrame();
         log.clear();
         const std::string key = app.screen_key();
         tillit::ui::UiContext ctx{imgui.theme, imgui.fonts, translations, log, now};
         app.frame(ctx);
         ImGui::Render();
+        imgui.end_frame();
         screens_seen.insert(app.idle_warning() ? "idle" : to_string(app.screen()));
         check_targets(key);
         return log;
@@ -307,7 +307,7 @@ private:
                 const auto& other = widgets[j];
                 if (widget.min.x < other.max.x && other.min.x < widget.max.x && widget.min.y < other.max.y &&
                     other.min.y < widget.max.y) {
-                    FAIL_CHECK(screen_key << ": " << widget.id << " overlaps " << other.id);
+                    FAIL_CHECK(screen_key << ": " << widget.id << " overlaps " << other.id << " (" << widget.min.x << "," << widget.min.y << "-" << widget.max.x << "," << widget.max.y << " vs " << other.min.x << "," << other.min.y << "-" << other.max.x << "," << other.max.y << ")");
                 }
             }
             if (widget.clipped) continue;
@@ -1067,4 +1067,156 @@ TEST_CASE("kiosk app: holding the corner opens the PIN pad, the admin PIN the st
     CHECK(kiosk.app.screen() == Screen::Start);
     CHECK_FALSE(kiosk.app.staff_role().has_value());
     CHECK(kiosk.app.session() == nullptr);
+}
+
+namespace {
+
+// Speech as the app sees it: what was said in which language, chimes, stops, volume.
+class RecordingVoice : public tillit::ui::ReadAloud {
+public:
+    static constexpr int kDefaultVolume = 80;
+    bool has_voice(const std::string& language) const override { return language != "so" && language != "ti"; }
+    void speak(const std::string& text, const std::string& language) override {
+        said.emplace_back(language, text);
+        playing = true;
+    }
+    void stop() override {
+        playing = false;
+        ++stops;
+    }
+    bool speaking() const override { return playing; }
+    void chime() override { ++chimes; }
+    int volume() const override { return level; }
+    void set_volume(int percent) override { level = percent; }
+    void reset_volume() override { level = kDefaultVolume; }
+
+    std::vector<std::pair<std::string, std::string>> said;
+    bool playing = false;
+    int stops = 0;
+    int chimes = 0;
+    int level = kDefaultVolume;
+};
+
+}  // namespace
+
+TEST_CASE("kiosk app: read aloud reads every new screen in its language until tapped again; no voice, no button") {
+    RecordingVoice voice;
+    Kiosk k({load_survey_file("tillit")}, kFullHd, kFullHdWidthMm, nullptr, &voice);
+    k.config.languages = {"sv", "en", "so"};
+    k.frame();
+    k.begin_survey("en");
+    REQUIRE(k.has("read_aloud"));
+    CHECK(voice.said.empty());  // nothing is read until asked
+    k.tap("read_aloud");
+    REQUIRE(voice.said.size() == 1);
+    CHECK(voice.said[0].first == "en");
+    CHECK(voice.said[0].second.find("How much do you trust the municipality?") != std::string::npos);
+    CHECK(voice.said[0].second.find("Not at all") != std::string::npos);  // the scale's ends are read too
+    CHECK(k.label("read_aloud") == "Stop reading");
+    k.tap("scale_4");
+    CHECK(voice.said.size() == 1);  // a tap on the same screen reads nothing again
+    k.tap("next");
+    REQUIRE(voice.said.size() == 2);
+    CHECK(voice.said[1].second.find("If you needed help from the social services") != std::string::npos);
+    CHECK(voice.said[1].second.find("They would help me") != std::string::npos);
+
+    // Another language: the language screen is read, then the question again, in Swedish.
+    k.tap("language");
+    CHECK(voice.said.back().second.find("Choose language") != std::string::npos);
+    k.tap("lang_sv");
+    CHECK(voice.said.back().first == "sv");
+    CHECK(voice.said.back().second.find("Om du behövde hjälp av socialtjänsten") != std::string::npos);
+
+    // Somali has no voice: no speaker button, and nothing is read, not even the language screen.
+    const std::size_t before_somali = voice.said.size() + 1;  // + the language screen, still in Swedish
+    k.tap("language");
+    k.tap("lang_so");
+    CHECK_FALSE(k.has("read_aloud"));
+    CHECK_FALSE(voice.playing);
+    k.tap("language");
+    CHECK(voice.said.size() == before_somali);
+    k.tap("lang_en");
+    REQUIRE(voice.said.size() == before_somali + 1);  // back in a language with a voice, reading goes on
+    CHECK(voice.said.back().first == "en");
+
+    // A second tap stops it and ends reading aloud.
+    k.tap("read_aloud");
+    CHECK_FALSE(voice.playing);
+    CHECK_FALSE(k.app.access().read_aloud);
+    const std::size_t stopped_at = voice.said.size();
+    k.tap("next");
+    CHECK(voice.said.size() == stopped_at);
+}
+
+TEST_CASE("kiosk app: large text and high contrast change the screen; the next resident starts without them") {
+    RecordingVoice voice;
+    Kiosk k({load_survey_file("tillit")}, kFullHd, kFullHdWidthMm, nullptr, &voice);
+    k.begin_survey("sv");
+    k.tap("next");
+    REQUIRE(k.question() == "expect_help");
+    k.imgui.uploaded_sizes.clear();
+    k.tap("large_text");
+    CHECK(k.app.access().large_text);
+    CHECK(k.selected("large_text"));
+    CHECK(k.app.screen_key().find("_large") != std::string::npos);
+    // The screen's texts were laid out again, none smaller than the large mode's smallest size.
+    REQUIRE_FALSE(k.imgui.uploaded_sizes.empty());
+    const float smallest_large = k.imgui.theme.px(tillit::ui::Theme::kLargeSmallMm);
+    for (float size : k.imgui.uploaded_sizes) CHECK(size >= smallest_large * 0.99f);
+    k.tap("high_contrast");
+    CHECK(k.app.access().high_contrast);
+    k.tap("read_aloud");
+    k.tap("volume");
+    CHECK(voice.level == 100);
+    k.tap("volume");
+    CHECK(voice.level == 40);
+
+    // Walk away: after the countdown the next person gets the defaults.
+    const double start = k.now;
+    k.wait_until(start + 2 * k.config.idle_timeout_seconds + 1);
+    REQUIRE(k.app.idle_warning());
+    k.wait_until(start + 2 * k.config.idle_timeout_seconds + 1 + k.config.idle_countdown_seconds + 1);
+    REQUIRE(k.app.screen() == Screen::Start);
+    CHECK_FALSE(k.app.access().any());
+    CHECK(voice.level == RecordingVoice::kDefaultVolume);
+    CHECK_FALSE(voice.playing);
+    CHECK(k.app.screen_key().find("_large") == std::string::npos);
+}
+
+TEST_CASE("kiosk app: the idle warning chimes, then speaks when reading aloud; access modes double the timeout") {
+    RecordingVoice voice;
+    Kiosk k({load_survey_file("tillit")}, kFullHd, kFullHdWidthMm, nullptr, &voice);
+    const double timeout = k.config.idle_timeout_seconds;
+
+    SUBCASE("no access mode: warning after the configured timeout, a chime, no speech") {
+        k.begin_survey("sv");
+        const double start = k.now;
+        k.wait_until(start + timeout + 0.5);
+        CHECK(k.app.idle_warning());
+        CHECK(voice.chimes == 1);
+        k.wait_until(start + timeout + 3.0);
+        CHECK(voice.said.empty());
+    }
+    SUBCASE("reading aloud: twice the timeout, a chime, then the warning is spoken") {
+        k.begin_survey("en");
+        k.tap("read_aloud");
+        REQUIRE(voice.said.size() == 1);
+        const double start = k.now;
+        k.wait_until(start + timeout + 0.5);
+        CHECK_FALSE(k.app.idle_warning());  // doubled in an access mode
+        CHECK(k.app.idle_timeout() == doctest::Approx(2 * timeout));
+        k.wait_until(start + 2 * timeout + 0.5);
+        REQUIRE(k.app.idle_warning());
+        CHECK(voice.chimes == 1);
+        CHECK(voice.said.size() == 1);  // the chime plays first
+        k.wait_until(start + 2 * timeout + 2.0);
+        REQUIRE(voice.said.size() == 2);
+        CHECK(voice.said[1].second.find("Are you still there?") != std::string::npos);
+        // The warning lasts at least 20 s.
+        k.wait_until(start + 2 * timeout + 0.5 + 19.0);
+        CHECK(k.app.idle_warning());
+        k.tap("continue");
+        CHECK_FALSE(k.app.idle_warning());
+        CHECK(k.app.screen() == Screen::Question);
+    }
 }
