@@ -13,10 +13,14 @@ packages=(
   zlib1g-dev libcurl4-openssl-dev libssl-dev libcpp-httplib-dev libpq-dev libqrencode-dev
   # text in every script: shaping, bidi, rasterising
   libharfbuzz-dev libfribidi-dev libfreetype-dev
+  # workshop summaries as PDF (core/workshop_export.*)
+  libcairo2-dev
   # run time: fonts and a software OpenGL for machines without a GPU
   fonts-noto-core libgl1-mesa-dri libglx-mesa0
   # tests: a virtual X server, real input events, catalog checks, the test driver
   xvfb xdotool gettext python3
+  # workshop tests read the PDF back (pdftotext)
+  poppler-utils
   # text test: hb-view, HarfBuzz's reference renderer
   libharfbuzz-bin
   # GUI lockdown test: a real window manager (Alt+F4, Alt+Tab, close requests), wmctrl to
