@@ -88,6 +88,7 @@ std::string KioskApp::screen_key() const {
         if (workshop_ && workshop_->turn) key += "_turn";
     }
     if (screen_ == Screen::WorkshopSetup && workshop_setup_.editing != WorkshopSetupScreen::Field::None) key += "_typing";
+    if (screen_ == Screen::WorkshopSetup && workshop_ && !workshop_->setup.theme_id.empty()) key += "_theme";
     if (screen_ == Screen::WorkshopSummary) {
         if (workshop_summary_.confirm_finish) key += "_confirm";
         if (!workshop_summary_.message.empty()) key += workshop_summary_.failed ? "_failed" : "_saved";
@@ -610,6 +611,10 @@ void KioskApp::lock() {
 
 void KioskApp::refresh_status() {
     status_ = desk_->status();
+    open_workshop_title_.reset();
+    if (auto open = desk_->workshops().open_workshop(); open && open.value()) {
+        open_workshop_title_ = open.value()->setup.title;
+    }
     status_at_ = now_;
 }
 
@@ -653,11 +658,7 @@ void KioskApp::staff_frame(UiContext& ctx) {
             }
             status_sync_state_ = state;
             status_sync_facts_ = sync_facts;
-            std::optional<std::string> open_title;
-            if (auto open = desk_->workshops().open_workshop(); open && open.value()) {
-                open_title = open.value()->setup.title;
-            }
-            const StaffView view{*role_, status_, sync, open_title ? &*open_title : nullptr};
+            const StaffView view{*role_, status_, sync, open_workshop_title_ ? &*open_workshop_title_ : nullptr};
             if (const auto intent = draw(staff_, ctx, view)) {
                 switch (*intent) {
                     case StaffIntent::Lock: lock(); break;

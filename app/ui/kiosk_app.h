@@ -180,6 +180,7 @@ private:
     std::string report_error_;
     std::string workshop_note_;             // the last thing that went wrong, for the log and tests
     std::string vote_note_;                 // the turn in words ("dots 2 of 3"), for tests
+    std::optional<std::string> open_workshop_title_;  // the board's "continue" tile, read with the status
 
     ReadAloud* voice_ = nullptr;
     AccessState access_;

@@ -95,7 +95,8 @@ std::optional<WorkshopGatherIntent> draw(WorkshopGatherScreen& screen, UiContext
     const bool bar = screen.mode == Mode::Selected || screen.mode == Mode::MergePick;
     const float bottom = size.y - margin * 0.5f - (bar ? tile_h + gap : 0.0f);
     const float col_w = (size.x - 2 * margin - 3 * gap) / 4.0f;
-    const TextFont& small = ctx.fonts.small;
+    // Read from across a room: body-size headings and cards.
+    const TextFont& small = ctx.fonts.body;
     const float header_h = small.size_px * 1.15f * 2.0f;
 
     for (int s = 0; s < 4; ++s) {
