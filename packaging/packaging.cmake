@@ -5,6 +5,7 @@
 #   /usr/share/tillit-kiosk/translations/*.po     UI catalogs (read at run time)
 #   /etc/tillit-kiosk/kiosk.toml                  conffile, generated below
 #   /etc/tillit-kiosk/surveys/*.toml              conffiles
+#   /etc/tillit-kiosk/workshop-themes.toml        conffile (beside surveys/, where the kiosk looks)
 #   /lib/systemd/system/tillit-{kiosk,server}.service
 #   /usr/lib/sysusers.d/tillit-kiosk.conf         the two system users
 #   /usr/share/doc/tillit-kiosk/                  README.md, deploy.md
@@ -58,7 +59,7 @@ file(GLOB TILLIT_INSTALL_SURVEYS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kiosk-con
 file(GLOB TILLIT_INSTALL_CATALOGS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/translations/*.po)
 
 # dpkg asks before replacing a conffile the admin changed.
-set(tillit_conffiles "${TILLIT_ETC}/kiosk.toml\n")
+set(tillit_conffiles "${TILLIT_ETC}/kiosk.toml\n${TILLIT_ETC}/workshop-themes.toml\n")
 foreach(survey ${TILLIT_INSTALL_SURVEYS})
   get_filename_component(name ${survey} NAME)
   string(APPEND tillit_conffiles "${TILLIT_ETC}/surveys/${name}\n")
@@ -77,6 +78,7 @@ install(FILES ${TILLIT_INSTALL_CATALOGS} DESTINATION share/tillit-kiosk/translat
 install(FILES ${TILLIT_PACKAGING_BINARY}/kiosk.toml DESTINATION ${TILLIT_ETC}
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
 install(FILES ${TILLIT_INSTALL_SURVEYS} DESTINATION ${TILLIT_ETC}/surveys)
+install(FILES ${CMAKE_SOURCE_DIR}/kiosk-config/workshop-themes.toml DESTINATION ${TILLIT_ETC})
 install(FILES ${TILLIT_PACKAGING_SOURCE}/systemd/tillit-kiosk.service
               ${TILLIT_PACKAGING_SOURCE}/systemd/tillit-server.service
         DESTINATION /lib/systemd/system)

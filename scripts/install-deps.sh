@@ -16,10 +16,14 @@ packages=(
   # read-aloud (platform/speech.*): espeak-ng's voices, its own small audio output, and
   # ALSA's header only to keep libasound's error lines off stderr without a sound card
   libespeak-ng-dev espeak-ng libpcaudio-dev libasound2-dev
+  # workshop summaries as PDF (core/workshop_export.*)
+  libcairo2-dev
   # run time: fonts and a software OpenGL for machines without a GPU
   fonts-noto-core libgl1-mesa-dri libglx-mesa0
   # tests: a virtual X server, real input events, catalog checks, the test driver
   xvfb xdotool gettext python3
+  # workshop tests read the PDF back (pdftotext)
+  poppler-utils
   # text test: hb-view, HarfBuzz's reference renderer
   libharfbuzz-bin
   # GUI lockdown test: a real window manager (Alt+F4, Alt+Tab, close requests), wmctrl to

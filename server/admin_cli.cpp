@@ -50,7 +50,8 @@ commands:
                Refuse everything the device sends from now on.
   devices      List devices with their latest heartbeat.
   export       --format csv|json [--out FILE]
-               Every stored response and abandonment, free text unsealed.
+               Every stored response, abandonment and workshop record, free
+               text unsealed.
   import       FILE
                Store the batches of a kiosk's offline export file (from a USB
                stick) with the same checks and exactly-once answers as a sync:
@@ -391,15 +392,18 @@ int export_items(const CommandLine& line, std::ostream& out, std::ostream& err) 
     if (format == "json") {
         text << rows.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
     } else {
+        // A workshop record (kind "workshop") has venue_id, time_bucket (a day) and the
+        // record as JSON in the last column; responses and abandonments leave it empty.
         const char* columns[] = {"id",       "kind",        "survey_id", "survey_version", "language",
-                                 "venue_id", "time_bucket", "answers",   "reached_step",   "total_steps"};
+                                 "venue_id", "time_bucket", "answers",   "reached_step",   "total_steps", "workshop"};
         for (std::size_t i = 0; i < std::size(columns); ++i) text << (i ? "," : "") << columns[i];
         text << "\r\n";
         for (const Json& row : rows) {
             for (std::size_t i = 0; i < std::size(columns); ++i) {
                 text << (i ? "," : "")
-                     << (std::string_view(columns[i]) == "answers" && row.contains("answers")
-                             ? csv_cell(row["answers"].dump(-1, ' ', false, Json::error_handler_t::replace))
+                     << ((std::string_view(columns[i]) == "answers" || std::string_view(columns[i]) == "workshop") &&
+                                 row.contains(columns[i])
+                             ? csv_cell(row[columns[i]].dump(-1, ' ', false, Json::error_handler_t::replace))
                              : csv_value(row, columns[i]));
             }
             text << "\r\n";

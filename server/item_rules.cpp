@@ -45,11 +45,54 @@ std::string check_string(const nlohmann::json& content, const char* key, std::st
     return {};
 }
 
+// A finished workshop (core/workshop.h record_json): where and which day, and the record.
+std::string workshop_problem(const nlohmann::json& content) {
+    for (const auto& [key, value] : content.items()) {
+        if (key != "venue_id" && key != "time_bucket" && key != "workshop") {
+            return "content has a field the protocol does not allow: " + key.substr(0, 64);
+        }
+    }
+    for (const char* key : {"venue_id", "time_bucket", "workshop"}) {
+        if (!content.contains(key)) return std::string("content lacks ") + key;
+    }
+    if (auto problem = check_string(content, "venue_id", "-_"); !problem.empty()) return problem;
+    const auto& day = content["time_bucket"];
+    if (!day.is_string() || day.get<std::string>().size() != 10 || !is_time_bucket(day.get<std::string>())) {
+        return "a workshop's time_bucket must be a day, YYYY-MM-DD";
+    }
+    const auto& w = content["workshop"];
+    if (!w.is_object()) return "workshop must be an object";
+    for (const char* key : {"title", "goal", "question", "question_kind", "data_scope"}) {
+        if (!w.contains(key) || !w[key].is_string()) return std::string("workshop.") + key + " must be a string";
+    }
+    const std::string goal = w["goal"].get<std::string>();
+    if (goal != "learn" && goal != "shared_picture" && goal != "ideas") {
+        return "workshop.goal must be learn, shared_picture or ideas";
+    }
+    for (const char* key : {"dot_participants", "stance_participants", "dots_per_person", "hidden", "merged"}) {
+        if (!w.contains(key) || !is_whole_number(w[key])) return std::string("workshop.") + key + " must be a whole number";
+    }
+    if (!w.contains("contributions") || !w["contributions"].is_object()) return "workshop.contributions must be an object";
+    for (const char* step : {"partners", "wanted_info", "available_info", "next_steps"}) {
+        const auto& list = w["contributions"].value(step, nlohmann::json());
+        if (!list.is_array()) return std::string("workshop.contributions.") + step + " must be an array";
+        for (const auto& c : list) {
+            if (!c.is_object() || !c.contains("text") || !c["text"].is_string() || !c.contains("dots") ||
+                !is_whole_number(c["dots"])) {
+                return std::string("each of workshop.contributions.") + step + " needs a text and whole dots";
+            }
+        }
+    }
+    if (!w.contains("moderation") || !w["moderation"].is_array()) return "workshop.moderation must be an array";
+    return {};
+}
+
 }  // namespace
 
 std::string item_content_problem(const wire::Item& item) {
     const nlohmann::json& content = item.content;
     if (!content.is_object()) return "content must be an object";
+    if (item.kind == wire::ItemKind::Workshop) return workshop_problem(content);
     constexpr std::array<const char*, 5> kCommon = {"survey_id", "survey_version", "language", "venue_id",
                                                     "time_bucket"};
     constexpr std::array<const char*, 1> kResponse = {"answers"};

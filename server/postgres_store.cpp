@@ -84,6 +84,11 @@ CREATE TABLE server_keys (
     secret_key text NOT NULL                            -- base64
 );
 )sql"},
+    // Workshop records (docs/sync-protocol.md, "Items"): a third kind of item.
+    {2, R"sql(
+ALTER TABLE items DROP CONSTRAINT items_kind_check;
+ALTER TABLE items ADD CONSTRAINT items_kind_check CHECK (kind IN ('response', 'abandonment', 'workshop'));
+)sql"},
 };
 
 constexpr int kSchemaVersion = kMigrations[std::size(kMigrations) - 1].version;
@@ -396,8 +401,7 @@ public:
         for (int row = 0; row < PQntuples(result); ++row) {
             StoredItem item;
             item.id = text_at(result, row, 0);
-            item.kind = text_at(result, row, 1) == "abandonment" ? wire::ItemKind::Abandonment
-                                                                 : wire::ItemKind::Response;
+            item.kind = wire::parse_kind(text_at(result, row, 1)).value_or(wire::ItemKind::Response);
             item.sha256 = text_at(result, row, 2);
             item.content_json = text_at(result, row, 3);
             item.device_id = text_at(result, row, 4);

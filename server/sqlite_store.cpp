@@ -36,7 +36,7 @@ constexpr int kApplicationId = 0x546C5376;
 // The admin CLI (another process) may hold the write lock for a moment; wait for it.
 constexpr int kBusyTimeoutMs = 10000;
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 struct Migration {
     int version;  // the schema version after this step
@@ -93,6 +93,21 @@ CREATE TABLE server_keys (
     public_key BLOB NOT NULL,
     secret_key BLOB NOT NULL
 ) STRICT;
+)sql"},
+    // Workshop records (docs/sync-protocol.md, "Items"): a third kind of item. SQLite
+    // cannot change a CHECK in place, so the table is rebuilt with the rows as they are.
+    {2, R"sql(
+CREATE TABLE items_v2 (
+    id        TEXT NOT NULL PRIMARY KEY CHECK (length(id) = 36),
+    kind      TEXT NOT NULL CHECK (kind IN ('response', 'abandonment', 'workshop')),
+    sha256    TEXT NOT NULL CHECK (length(sha256) = 64),
+    content   TEXT NOT NULL CHECK (json_valid(content)),
+    device_id TEXT NOT NULL,
+    batch_id  TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+INSERT INTO items_v2 SELECT id, kind, sha256, content, device_id, batch_id FROM items;
+DROP TABLE items;
+ALTER TABLE items_v2 RENAME TO items;
 )sql"},
 };
 static_assert(std::size(kMigrations) > 0 && kMigrations[std::size(kMigrations) - 1].version == kSchemaVersion,
@@ -487,8 +502,7 @@ public:
         int rc = SQLITE_ROW;
         while ((rc = sqlite3_step(row)) == SQLITE_ROW) {
             out.push_back({.id = column_text(row, 0),
-                           .kind = column_text(row, 1) == "abandonment" ? wire::ItemKind::Abandonment
-                                                                        : wire::ItemKind::Response,
+                           .kind = wire::parse_kind(column_text(row, 1)).value_or(wire::ItemKind::Response),
                            .sha256 = column_text(row, 2),
                            .content_json = column_text(row, 3),
                            .device_id = column_text(row, 4),

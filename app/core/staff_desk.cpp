@@ -1,6 +1,7 @@
 // What the staff screens can see and do (see staff_desk.h).
 #include "core/staff_desk.h"
 
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 
@@ -13,7 +14,16 @@ namespace tillit {
 StaffDesk::StaffDesk(KioskSetup& setup, sync::SyncWorker* worker)
     : setup_(setup),
       worker_(worker),
-      pins_(*setup.store, {setup.config.staff.admin_pin_hash, setup.config.staff.facilitator_pin_hash}) {}
+      pins_(*setup.store, {setup.config.staff.admin_pin_hash, setup.config.staff.facilitator_pin_hash}),
+      workshops_(*setup.store) {
+    auto themes = load_workshop_themes(workshop_themes_path(setup.config.surveys_dir));
+    if (themes) {
+        themes_ = std::move(themes).value();
+    } else {
+        themes_error_ = themes.error();
+        std::fprintf(stderr, "tillit-kiosk: workshop themes: %s\n", themes_error_.c_str());
+    }
+}
 
 KioskStatus StaffDesk::status() {
     KioskStatus status;
@@ -90,6 +100,33 @@ void StaffDesk::start_export(const std::string& folder) {
 std::optional<Result<ExportSummary>> StaffDesk::poll_export() {
     if (!export_.valid() || export_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return std::nullopt;
     return export_.get();
+}
+
+const Survey* StaffDesk::report_survey() const {
+    for (const auto* list : {&setup_.surveys, &setup_.available}) {
+        for (const Survey& survey : *list) {
+            if (survey.id == "tillit") return &survey;
+        }
+    }
+    return nullptr;
+}
+
+void StaffDesk::start_report(DataScope scope) {
+    if (report_.valid()) return;
+    const Survey* survey = report_survey();
+    report::Spec spec = survey != nullptr ? report::spec_from(*survey) : report::Spec{};
+    report::Filter filter;
+    if (scope == DataScope::Venue) filter.venue_id = setup_.config.venue_id;
+    report_ = std::async(std::launch::async, [db = database_path(setup_.config), spec, filter]() -> Result<report::Report> {
+        auto store = Store::open(db);
+        if (!store) return make_error(store.error());
+        return report::compute(store.value()->connection(), spec, filter);
+    });
+}
+
+std::optional<Result<report::Report>> StaffDesk::poll_report() {
+    if (!report_.valid() || report_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return std::nullopt;
+    return report_.get();
 }
 
 LocalSettings StaffDesk::local_settings() const {

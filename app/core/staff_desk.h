@@ -18,7 +18,10 @@
 #include "core/launch.h"
 #include "core/local_settings.h"
 #include "core/staff.h"
+#include "core/report.h"
 #include "core/sync/sync_worker.h"
+#include "core/workshop.h"
+#include "core/workshop_themes.h"
 
 namespace tillit {
 
@@ -69,6 +72,18 @@ public:
     Status save_settings(const LocalSettings& settings);
     long long settings_generation() const { return settings_generation_; }
 
+    // --- workshops (facilitators and admins; core/workshop.h) ---
+    WorkshopStore& workshops() { return workshops_; }
+    // kiosk-config/workshop-themes.toml; empty with themes_error() set when it could not be read.
+    const std::vector<WorkshopTheme>& workshop_themes() const { return themes_; }
+    const std::string& themes_error() const { return themes_error_; }
+    // The survey the data screen counts ("tillit"), or null when the kiosk has none.
+    const Survey* report_survey() const;
+    // Counts on its own connection and thread (a million answers must not stop a frame).
+    void start_report(DataScope scope);
+    bool reporting() const { return report_.valid(); }
+    std::optional<Result<report::Report>> poll_report();
+
     void request_quit() { quit_ = true; }
     bool quit_requested() const { return quit_; }
 
@@ -82,6 +97,10 @@ private:
     std::string health_;
     std::optional<std::chrono::steady_clock::time_point> health_at_;
     std::atomic<bool> quit_{false};
+    WorkshopStore workshops_;
+    std::vector<WorkshopTheme> themes_;
+    std::string themes_error_;
+    std::future<Result<report::Report>> report_;
 };
 
 }  // namespace tillit

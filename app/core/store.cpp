@@ -18,18 +18,12 @@
 #include <nlohmann/json.hpp>
 
 #include "core/privacy.h"
+#include "core/sql.h"
 
 namespace tillit {
 namespace {
 
-struct ConnectionCloser {
-    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-struct StatementFinalizer {
-    void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
-};
-using Connection = std::unique_ptr<sqlite3, ConnectionCloser>;
-using Statement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
+using namespace sql;
 
 // "Till" in PRAGMA application_id marks a file as a tillit-kiosk database, so another
 // program's SQLite file is refused instead of being migrated.
@@ -125,105 +119,88 @@ CREATE TABLE pin_attempts (
 ) STRICT, WITHOUT ROWID;
 INSERT INTO pin_attempts (singleton) VALUES (1);
 )sql"},
+    // Facilitated workshops (core/workshop.h): every change is one transaction, so a
+    // workshop resumes where it was after a crash. No participant is named anywhere; dots
+    // and stances are kept as totals per contribution, and only the turn in progress
+    // (one anonymous participant's unfinished choices) is held apart until it ends.
+    // A finished workshop's record joins the outbox as a third kind of item, so the
+    // outbox is rebuilt with the wider CHECK (SQLite cannot alter a CHECK in place).
+    {4, R"sql(
+CREATE TABLE workshops (
+    id              TEXT NOT NULL PRIMARY KEY CHECK (length(id) = 36),
+    title           TEXT NOT NULL,
+    venue_id        TEXT NOT NULL CHECK (venue_id <> ''),
+    day             TEXT NOT NULL CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    goal            TEXT NOT NULL CHECK (goal IN ('learn', 'shared_picture', 'ideas')),
+    theme_id        TEXT NOT NULL,
+    question_kind   TEXT NOT NULL CHECK (question_kind IN ('promoting', 'preventive', 'own')),
+    question        TEXT NOT NULL,
+    data_scope      TEXT NOT NULL CHECK (data_scope IN ('venue', 'all')),
+    step            TEXT NOT NULL CHECK (step IN ('setup', 'data', 'gather', 'vote', 'summary')),
+    dots_per_person INTEGER NOT NULL CHECK (dots_per_person BETWEEN 1 AND 10),
+    dot_turns       INTEGER NOT NULL DEFAULT 0 CHECK (dot_turns >= 0),
+    stance_turns    INTEGER NOT NULL DEFAULT 0 CHECK (stance_turns >= 0),
+    turn            TEXT CHECK (turn IS NULL OR json_valid(turn)),
+    updated_unix    INTEGER NOT NULL,
+    finished        INTEGER NOT NULL DEFAULT 0 CHECK (finished IN (0, 1))
+) STRICT, WITHOUT ROWID;
+CREATE INDEX workshops_open ON workshops (finished);
+
+CREATE TABLE workshop_contributions (
+    id          TEXT NOT NULL PRIMARY KEY CHECK (length(id) = 36),
+    workshop_id TEXT NOT NULL REFERENCES workshops (id),
+    position    INTEGER NOT NULL,
+    step        TEXT NOT NULL CHECK (step IN ('partners', 'wanted_info', 'available_info', 'next_steps')),
+    text        TEXT NOT NULL CHECK (text <> ''),
+    hidden      INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1)),
+    merged_into TEXT REFERENCES workshop_contributions (id),
+    dots        INTEGER NOT NULL DEFAULT 0 CHECK (dots >= 0),
+    agree       INTEGER NOT NULL DEFAULT 0 CHECK (agree >= 0),
+    disagree    INTEGER NOT NULL DEFAULT 0 CHECK (disagree >= 0),
+    pass        INTEGER NOT NULL DEFAULT 0 CHECK (pass >= 0)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX workshop_contributions_by_workshop ON workshop_contributions (workshop_id, position);
+
+CREATE TABLE workshop_moderation (
+    workshop_id     TEXT NOT NULL REFERENCES workshops (id),
+    seq             INTEGER NOT NULL CHECK (seq > 0),
+    action          TEXT NOT NULL CHECK (action IN ('edit', 'merge', 'hide', 'show')),
+    contribution_id TEXT NOT NULL,
+    other_id        TEXT NOT NULL DEFAULT '',
+    before          TEXT NOT NULL DEFAULT '',
+    after           TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (workshop_id, seq)
+) STRICT, WITHOUT ROWID;
+
+-- The record of a finished workshop exactly as it is sent (the outbox item's content).
+CREATE TABLE workshop_records (
+    id      TEXT NOT NULL PRIMARY KEY REFERENCES workshops (id),
+    content TEXT NOT NULL CHECK (json_valid(content))
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE outbox_v4 (
+    item_id  TEXT NOT NULL PRIMARY KEY CHECK (length(item_id) = 36),
+    kind     TEXT NOT NULL CHECK (kind IN ('response', 'abandonment', 'workshop')),
+    state    TEXT NOT NULL CHECK (state IN ('held', 'pending', 'frozen', 'sent', 'set_aside')),
+    batch_id TEXT REFERENCES batches (batch_id),
+    reason   TEXT,
+    CHECK ((state = 'frozen') = (batch_id IS NOT NULL)),
+    CHECK ((state = 'set_aside') = (reason IS NOT NULL))
+) STRICT, WITHOUT ROWID;
+INSERT INTO outbox_v4 (item_id, kind, state, batch_id, reason) SELECT item_id, kind, state, batch_id, reason FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_v4 RENAME TO outbox;
+CREATE INDEX outbox_by_state ON outbox (state);
+CREATE INDEX outbox_by_batch ON outbox (batch_id);
+
+-- The data screen's aggregates read one survey (and venue) at a time.
+CREATE INDEX responses_by_survey_venue ON responses (survey_id, venue_id);
+CREATE INDEX abandonments_by_survey_venue ON abandonments (survey_id, venue_id);
+)sql"},
 };
 static_assert(std::size(kMigrations) > 0 &&
                   kMigrations[std::size(kMigrations) - 1].version == Store::kSchemaVersion,
               "the last migration must produce Store::kSchemaVersion");
-
-std::string errmsg(sqlite3* db) { return sqlite3_errmsg(db); }
-
-// For fixed SQL only; anything that carries a value goes through prepare + bind.
-int exec(sqlite3* db, const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr); }
-
-Result<Statement> prepare(sqlite3* db, const char* sql) {
-    sqlite3_stmt* raw = nullptr;
-    const int rc = sqlite3_prepare_v2(db, sql, -1, &raw, nullptr);
-    Statement stmt(raw);
-    if (rc != SQLITE_OK) return make_error(errmsg(db));
-    return Result<Statement>(std::move(stmt));
-}
-
-int bind_one(sqlite3_stmt* stmt, int index, const std::string& text) {
-    return sqlite3_bind_text64(stmt, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-}
-int bind_one(sqlite3_stmt* stmt, int index, int number) { return sqlite3_bind_int(stmt, index, number); }
-int bind_one(sqlite3_stmt* stmt, int index, long long number) { return sqlite3_bind_int64(stmt, index, number); }
-// Raw bytes (keys, gzipped bodies) go in as BLOBs, never as text.
-struct Blob {
-    const std::string& bytes;
-};
-int bind_one(sqlite3_stmt* stmt, int index, const Blob& blob) {
-    return sqlite3_bind_blob64(stmt, index, blob.bytes.data(), blob.bytes.size(), SQLITE_TRANSIENT);
-}
-
-// Binds ?1, ?2, ... in order; returns the first failure.
-template <class... Args>
-int bind_all(sqlite3_stmt* stmt, const Args&... args) {
-    int index = 0;
-    int rc = SQLITE_OK;
-    ((rc = rc == SQLITE_OK ? bind_one(stmt, ++index, args) : rc), ...);
-    return rc;
-}
-
-std::string column_text(sqlite3_stmt* stmt, int column) {
-    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, column));
-    return text == nullptr ? std::string() : std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt, column)));
-}
-
-std::string column_blob(sqlite3_stmt* stmt, int column) {
-    const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt, column));
-    return bytes == nullptr ? std::string()
-                            : std::string(bytes, static_cast<std::size_t>(sqlite3_column_bytes(stmt, column)));
-}
-
-// Runs a statement that returns one row and reads its first column.
-Result<std::string> query_text(sqlite3* db, const char* sql) {
-    auto stmt = prepare(db, sql);
-    if (!stmt) return make_error(stmt.error());
-    if (sqlite3_step(stmt.value().get()) != SQLITE_ROW) return make_error(errmsg(db));
-    return column_text(stmt.value().get(), 0);
-}
-
-Result<long long> query_int(sqlite3* db, const char* sql) {
-    auto stmt = prepare(db, sql);
-    if (!stmt) return make_error(stmt.error());
-    if (sqlite3_step(stmt.value().get()) != SQLITE_ROW) return make_error(errmsg(db));
-    return static_cast<long long>(sqlite3_column_int64(stmt.value().get(), 0));
-}
-
-Status step_done(sqlite3* db, sqlite3_stmt* stmt) {
-    if (sqlite3_step(stmt) != SQLITE_DONE) return make_error(errmsg(db));
-    return Ok{};
-}
-
-// Prepares, binds and runs a statement that returns no rows.
-template <class... Args>
-Status run(sqlite3* db, const char* sql, const Args&... args) {
-    auto stmt = prepare(db, sql);
-    if (!stmt) return make_error(stmt.error());
-    if constexpr (sizeof...(Args) > 0) {
-        if (bind_all(stmt.value().get(), args...) != SQLITE_OK) return make_error(errmsg(db));
-    }
-    return step_done(db, stmt.value().get());
-}
-
-// Runs `body` between BEGIN IMMEDIATE and COMMIT. Any failure, a failed COMMIT included,
-// rolls back, so a row is either fully stored or not at all. IMMEDIATE takes the write
-// lock up front, so a busy database fails here and not half-way through.
-template <class Body>
-Status in_transaction(sqlite3* db, const std::string& what, Body&& body) {
-    auto fail = [&](const std::string& reason) -> Status {
-        // After some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM) SQLite has already
-        // rolled back the whole transaction; a second ROLLBACK would only fail.
-        if (sqlite3_get_autocommit(db) == 0) exec(db, "ROLLBACK");
-        return make_error("could not " + what + ": " + reason);
-    };
-    if (exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) return fail(errmsg(db));
-    const Status done = body();
-    if (!done) return fail(done.error());
-    if (exec(db, "COMMIT") != SQLITE_OK) return fail(errmsg(db));
-    return Ok{};
-}
 
 Status migrate(sqlite3* db, int from_version) {
     return in_transaction(db, "upgrade the database schema", [&]() -> Status {
@@ -397,7 +374,7 @@ Result<std::vector<OutboxRef>> pending_items(sqlite3* c, int limit) {
     while ((rc = sqlite3_step(stmt.value().get())) == SQLITE_ROW) {
         const std::string kind = column_text(stmt.value().get(), 1);
         refs.push_back({column_text(stmt.value().get(), 0),
-                        kind == "response" ? wire::ItemKind::Response : wire::ItemKind::Abandonment});
+                        wire::parse_kind(kind).value_or(wire::ItemKind::Response)});
     }
     if (rc != SQLITE_DONE) return make_error(errmsg(c));
     return refs;
@@ -411,6 +388,19 @@ struct ItemContent {
 };
 
 Result<ItemContent> item_content(sqlite3* c, const OutboxRef& ref) {
+    if (ref.kind == wire::ItemKind::Workshop) {
+        // Written whole by WorkshopStore::finish (core/workshop.h) in the transaction that
+        // added this outbox row; it never changes afterwards.
+        auto stmt = prepare(c, "SELECT content FROM workshop_records WHERE id = ?1");
+        if (!stmt) return make_error(stmt.error());
+        if (bind_all(stmt.value().get(), ref.id) != SQLITE_OK) return make_error(errmsg(c));
+        const int rc = sqlite3_step(stmt.value().get());
+        if (rc == SQLITE_DONE) return ItemContent{{}, "its row is missing"};
+        if (rc != SQLITE_ROW) return make_error(errmsg(c));
+        nlohmann::json content = nlohmann::json::parse(column_text(stmt.value().get(), 0), nullptr, false);
+        if (!content.is_object()) return ItemContent{{}, "its record is not a JSON object"};
+        return ItemContent{std::move(content), {}};
+    }
     const bool response = ref.kind == wire::ItemKind::Response;
     auto stmt = prepare(c, response ? "SELECT survey_id, survey_version, language, venue_id, time_bucket, answers "
                                       "FROM responses WHERE id = ?1"
@@ -530,6 +520,7 @@ struct Store::Db {
 };
 
 Store::Store(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+sqlite3* Store::connection() const { return db_->get(); }
 Store::~Store() = default;
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
@@ -848,7 +839,7 @@ Result<std::vector<FrozenBatch>> Store::split_batch(const std::string& batch_id)
             while ((rc = sqlite3_step(stmt.value().get())) == SQLITE_ROW) {
                 const std::string kind = column_text(stmt.value().get(), 1);
                 refs.push_back({column_text(stmt.value().get(), 0),
-                                kind == "response" ? wire::ItemKind::Response : wire::ItemKind::Abandonment});
+                                wire::parse_kind(kind).value_or(wire::ItemKind::Response)});
             }
             if (rc != SQLITE_DONE) return make_error(errmsg(c));
         }

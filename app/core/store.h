@@ -113,7 +113,7 @@ struct OpenOptions {
 
 class Store {
 public:
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     // Opens (creating if needed) `path` and migrates it. Errors name the file.
     static Result<std::unique_ptr<Store>> open(const std::string& path);
@@ -180,6 +180,10 @@ public:
     // One more failure, stamped now, committed before the PIN is checked.
     Result<PinAttempts> count_pin_attempt(long long now_unix);
     Status clear_pin_attempts();  // the right PIN was given
+
+    // The connection itself, for core's other table groups on the same database and the
+    // same thread (WorkshopStore, report::compute). Never for the UI, never for another thread.
+    sqlite3* connection() const;
 
     // Caps the database at `max_pages` pages (PRAGMA max_page_count; SQLite never caps
     // below the current size) so a test gets SQLITE_FULL on this one connection.

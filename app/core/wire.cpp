@@ -196,7 +196,21 @@ Result<std::string> unseal(const SealingKeys& keys, std::string_view sealed_base
     return plain;
 }
 
-const char* to_string(ItemKind kind) { return kind == ItemKind::Response ? "response" : "abandonment"; }
+const char* to_string(ItemKind kind) {
+    switch (kind) {
+        case ItemKind::Response: return "response";
+        case ItemKind::Abandonment: return "abandonment";
+        case ItemKind::Workshop: return "workshop";
+    }
+    return "response";
+}
+
+std::optional<ItemKind> parse_kind(std::string_view text) {
+    if (text == "response") return ItemKind::Response;
+    if (text == "abandonment") return ItemKind::Abandonment;
+    if (text == "workshop") return ItemKind::Workshop;
+    return std::nullopt;
+}
 
 const char* to_string(ItemStatus status) {
     switch (status) {
@@ -248,10 +262,8 @@ Result<ReceivedBatch> parse_batch(std::string_view json_text) {
         if (!is_uuid_v4(received.item.id)) { invalid("id is not a UUIDv4"); continue; }
         if (!seen.insert(received.item.id).second) { invalid("the same id twice in one batch"); continue; }
         const auto kind = raw.value("kind", nlohmann::json()).is_string() ? raw["kind"].get<std::string>() : "";
-        if (kind == "response") {
-            received.item.kind = ItemKind::Response;
-        } else if (kind == "abandonment") {
-            received.item.kind = ItemKind::Abandonment;
+        if (const auto parsed = parse_kind(kind)) {
+            received.item.kind = *parsed;
         } else {
             invalid("unknown kind"); continue;
         }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,8 +55,10 @@ SealingKeys generate_sealing_keys();
 std::string seal(std::string_view public_key, std::string_view plaintext);  // base64
 Result<std::string> unseal(const SealingKeys& keys, std::string_view sealed_base64);
 
-enum class ItemKind { Response, Abandonment };
+// A workshop is the record of a finished facilitated dialogue (core/workshop.h).
+enum class ItemKind { Response, Abandonment, Workshop };
 const char* to_string(ItemKind kind);
+std::optional<ItemKind> parse_kind(std::string_view text);
 
 struct Item {
     std::string id;

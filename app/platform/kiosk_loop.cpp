@@ -410,6 +410,7 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
             }
             facts.note = app.staff_note();
             if (app.screen() == ui::Screen::Pin) facts.text_length = app.pin_length();
+            if (const long typed = app.workshop_typed_length(); typed >= 0) facts.text_length = typed;
             glfwGetWindowPos(win, &facts.window_x, &facts.window_y);
             facts.width = fb_w;
             facts.height = fb_h;

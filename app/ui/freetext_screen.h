@@ -6,12 +6,13 @@
 #include <optional>
 #include <string>
 
+#include "ui/keyboard.h"
 #include "ui/question_screen.h"
 
 namespace tillit::ui {
 
 struct FreeTextScreen {
-    bool shift = false;
+    Keyboard keyboard;
     void reset() { *this = {}; }
 };
 

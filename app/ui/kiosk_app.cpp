@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/privacy.h"
+#include "core/workshop_export.h"
 #include "ui/widgets.h"
 
 namespace tillit::ui {
@@ -39,6 +41,11 @@ const char* to_string(Screen screen) {
         case Screen::Staff: return "staff";
         case Screen::Export: return "export";
         case Screen::Settings: return "settings";
+        case Screen::WorkshopSetup: return "workshop_setup";
+        case Screen::WorkshopData: return "workshop_data";
+        case Screen::WorkshopGather: return "workshop_gather";
+        case Screen::WorkshopVote: return "workshop_vote";
+        case Screen::WorkshopSummary: return "workshop_summary";
     }
     return "unknown";
 }
@@ -48,6 +55,7 @@ KioskApp::KioskApp(const KioskConfig& config, const std::vector<Survey>& surveys
     : config_(config), surveys_(surveys), translations_(translations), recorder_(recorder), now_(now),
       last_input_(now), screen_since_(now), desk_(desk), voice_(voice) {
     translations_.set_language(config_.default_language);
+    resume_recent_workshop();
 }
 
 std::string KioskApp::screen_key() const {
@@ -70,6 +78,21 @@ std::string KioskApp::screen_key() const {
     if (screen_ == Screen::Export && (desk_ != nullptr && desk_->exporting())) key += "_writing";
     if (screen_ == Screen::Export && !export_.message.empty()) key += export_.failed ? "_failed" : "_done";
     if (screen_ == Screen::Settings && !settings_.message.empty()) key += settings_.failed ? "_failed" : "_saved";
+    if (screen_ == Screen::WorkshopData) {
+        key += std::string("_") + to_string(workshop_data_.page);
+        if (report_wanted_) key += "_counting";
+    }
+    if (screen_ == Screen::WorkshopGather) key += std::string("_") + to_string(workshop_gather_.mode);
+    if (screen_ == Screen::WorkshopVote) {
+        key += workshop_vote_.mode == TurnKind::Dots ? "_dots" : "_stances";
+        if (workshop_ && workshop_->turn) key += "_turn";
+    }
+    if (screen_ == Screen::WorkshopSetup && workshop_setup_.editing != WorkshopSetupScreen::Field::None) key += "_typing";
+    if (screen_ == Screen::WorkshopSetup && workshop_ && !workshop_->setup.theme_id.empty()) key += "_theme";
+    if (screen_ == Screen::WorkshopSummary) {
+        if (workshop_summary_.confirm_finish) key += "_confirm";
+        if (!workshop_summary_.message.empty()) key += workshop_summary_.failed ? "_failed" : "_saved";
+    }
     if (access_.large_text) key += "_large";
     if (access_.high_contrast) key += "_contrast";
     return key + "_" + translations_.language();
@@ -174,7 +197,12 @@ bool KioskApp::resident_screen(Screen screen) {
         case Screen::Pin:
         case Screen::Staff:
         case Screen::Export:
-        case Screen::Settings: return false;
+        case Screen::Settings:
+        case Screen::WorkshopSetup:
+        case Screen::WorkshopData:
+        case Screen::WorkshopGather:
+        case Screen::WorkshopVote:
+        case Screen::WorkshopSummary: return false;
         default: return true;
     }
 }
@@ -423,7 +451,12 @@ void KioskApp::frame(UiContext& outer) {
         case Screen::Pin:
         case Screen::Staff:
         case Screen::Export:
-        case Screen::Settings: staff_frame(ctx); break;
+        case Screen::Settings:
+        case Screen::WorkshopSetup:
+        case Screen::WorkshopData:
+        case Screen::WorkshopGather:
+        case Screen::WorkshopVote:
+        case Screen::WorkshopSummary: staff_frame(ctx); break;
     }
     if (resident_screen(drawn)) access_frame(ctx, drawn, false);
 }
@@ -435,13 +468,35 @@ const std::string& KioskApp::staff_note() const {
         case Screen::Staff: return staff_.words;
         case Screen::Export: return export_.message;
         case Screen::Settings: return settings_.message;
+        case Screen::WorkshopSummary:
+            return workshop_summary_.message.empty() ? workshop_note_ : workshop_summary_.message;
+        case Screen::WorkshopVote: return workshop_note_.empty() ? vote_note_ : workshop_note_;
+        case Screen::WorkshopSetup:
+        case Screen::WorkshopData:
+        case Screen::WorkshopGather: return workshop_note_;
         default: return none;
     }
 }
 
 bool KioskApp::staff_mode() const {
     return screen_ == Screen::Pin || screen_ == Screen::Staff || screen_ == Screen::Export ||
-           screen_ == Screen::Settings;
+           screen_ == Screen::Settings || workshop_screen();
+}
+
+long KioskApp::workshop_typed_length() const {
+    if (screen_ == Screen::WorkshopSetup && workshop_setup_.editing != WorkshopSetupScreen::Field::None) {
+        return static_cast<long>(utf8_length(workshop_setup_.draft));
+    }
+    if (screen_ == Screen::WorkshopGather && (workshop_gather_.mode == WorkshopGatherScreen::Mode::Compose ||
+                                              workshop_gather_.mode == WorkshopGatherScreen::Mode::Edit)) {
+        return static_cast<long>(utf8_length(workshop_gather_.draft));
+    }
+    return -1;
+}
+
+bool KioskApp::workshop_screen() const {
+    return screen_ == Screen::WorkshopSetup || screen_ == Screen::WorkshopData || screen_ == Screen::WorkshopGather ||
+           screen_ == Screen::WorkshopVote || screen_ == Screen::WorkshopSummary;
 }
 
 // Holding the top-left corner of the start screen for hold_seconds opens the PIN pad.
@@ -542,11 +597,24 @@ void KioskApp::lock() {
     export_.reset();
     settings_.reset();
     targets_.clear();
+    workshop_.reset();
+    workshop_setup_.reset();
+    workshop_data_.reset();
+    workshop_gather_.reset();
+    workshop_vote_.reset();
+    workshop_summary_.reset();
+    report_.reset();
+    report_error_.clear();
+    workshop_note_.clear();
     end_session(false);
 }
 
 void KioskApp::refresh_status() {
     status_ = desk_->status();
+    open_workshop_title_.reset();
+    if (auto open = desk_->workshops().open_workshop(); open && open.value()) {
+        open_workshop_title_ = open.value()->setup.title;
+    }
     status_at_ = now_;
 }
 
@@ -590,7 +658,7 @@ void KioskApp::staff_frame(UiContext& ctx) {
             }
             status_sync_state_ = state;
             status_sync_facts_ = sync_facts;
-            const StaffView view{*role_, status_, sync};
+            const StaffView view{*role_, status_, sync, open_workshop_title_ ? &*open_workshop_title_ : nullptr};
             if (const auto intent = draw(staff_, ctx, view)) {
                 switch (*intent) {
                     case StaffIntent::Lock: lock(); break;
@@ -608,6 +676,9 @@ void KioskApp::staff_frame(UiContext& ctx) {
                             settings_.reset();
                             go(Screen::Settings);
                         }
+                        break;
+                    case StaffIntent::Workshop:
+                        if (allowed(*role_, StaffAction::RunWorkshop)) open_workshop();
                         break;
                     case StaffIntent::Quit:
                         if (allowed(*role_, StaffAction::QuitToDesktop)) {
@@ -673,6 +744,11 @@ void KioskApp::staff_frame(UiContext& ctx) {
             }
             break;
         }
+        case Screen::WorkshopSetup:
+        case Screen::WorkshopData:
+        case Screen::WorkshopGather:
+        case Screen::WorkshopVote:
+        case Screen::WorkshopSummary: workshop_frame(ctx); break;
         default: break;
     }
 }
@@ -702,6 +778,14 @@ double KioskApp::next_deadline() const {
         case Screen::Export:
         case Screen::Settings:
             deadline = std::min(last_input_ + config_.staff.lock_after_seconds, refresh_at_);
+            break;
+        case Screen::WorkshopSetup:
+        case Screen::WorkshopData:
+        case Screen::WorkshopGather:
+        case Screen::WorkshopVote:
+        case Screen::WorkshopSummary:
+            deadline = last_input_ + std::max<double>(config_.staff.lock_after_seconds, kWorkshopLockSeconds);
+            if (report_wanted_) deadline = std::min(deadline, refresh_at_);  // poll the count
             break;
         case Screen::Thanks: deadline = screen_since_ + config_.thanks_seconds; break;
         case Screen::Question:
@@ -751,6 +835,17 @@ bool KioskApp::tick(double now) {
                 refresh_at_ = now_ + kStaffRefreshSeconds;
             }
             return true;
+        case Screen::WorkshopSetup:
+        case Screen::WorkshopData:
+        case Screen::WorkshopGather:
+        case Screen::WorkshopVote:
+        case Screen::WorkshopSummary:
+            if (now_ >= last_input_ + std::max<double>(config_.staff.lock_after_seconds, kWorkshopLockSeconds)) {
+                lock();  // the workshop stays saved; the next sign-in continues it
+            } else {
+                refresh_at_ = now_ + kStaffRefreshSeconds;
+            }
+            return true;
         case Screen::Thanks:
             end_session(false);
             return true;
@@ -786,6 +881,247 @@ bool KioskApp::tick(double now) {
         return true;
     }
     return false;
+}
+
+}  // namespace tillit::ui
+
+namespace tillit::ui {
+
+// --- workshops ---
+
+void KioskApp::resume_recent_workshop() {
+    if (desk_ == nullptr) return;
+    auto open = desk_->workshops().open_workshop();
+    if (!open) {
+        std::fprintf(stderr, "tillit-kiosk: workshop: %s\n", open.error().c_str());
+        return;
+    }
+    if (!open.value()) return;
+    const long long age = wall_now() - open.value()->updated_unix;
+    if (age < 0 || age > static_cast<long long>(kWorkshopLockSeconds)) return;
+    // Restarted in the middle of a workshop: the room is still there. Facilitator rights
+    // only, whoever had signed in.
+    role_ = Role::Facilitator;
+    workshop_ = std::move(open).value();
+    std::fprintf(stderr, "tillit-kiosk: resumed the workshop at step %s\n", to_string(workshop_->step));
+    show_workshop_step(workshop_->step);
+}
+
+void KioskApp::open_workshop() {
+    auto open = desk_->workshops().open_workshop();
+    if (!open) {
+        workshop_note_ = open.error();
+        std::fprintf(stderr, "tillit-kiosk: workshop: %s\n", open.error().c_str());
+        return;
+    }
+    if (open.value()) {
+        workshop_ = std::move(open).value();
+    } else {
+        WorkshopSetup setup;
+        setup.venue_id = config_.venue_id;
+        auto created = desk_->workshops().create(setup, local_time_now("%Y-%m-%d"));
+        if (!created) {
+            workshop_note_ = created.error();
+            std::fprintf(stderr, "tillit-kiosk: workshop: %s\n", created.error().c_str());
+            return;
+        }
+        auto loaded = desk_->workshops().load(created.value());
+        if (!loaded) {
+            workshop_note_ = loaded.error();
+            return;
+        }
+        workshop_ = std::move(loaded).value();
+        std::fprintf(stderr, "tillit-kiosk: workshop started\n");
+    }
+    show_workshop_step(workshop_->step);
+}
+
+void KioskApp::show_workshop_step(WorkshopStep step) {
+    if (!workshop_) return;
+    if (workshop_->step != step) {
+        if (!workshop_changed(desk_->workshops().set_step(workshop_->id, step))) return;
+    }
+    workshop_setup_.reset();
+    workshop_gather_.reset();
+    workshop_summary_.reset();
+    switch (step) {
+        case WorkshopStep::Setup: go(Screen::WorkshopSetup); break;
+        case WorkshopStep::Data:
+            workshop_data_.reset();
+            start_report();
+            go(Screen::WorkshopData);
+            break;
+        case WorkshopStep::Gather: go(Screen::WorkshopGather); break;
+        case WorkshopStep::Vote: go(Screen::WorkshopVote); break;
+        case WorkshopStep::Summary:
+            if (!report_ && !report_wanted_) start_report();
+            targets_ = desk_->export_targets();
+            go(Screen::WorkshopSummary);
+            break;
+    }
+}
+
+bool KioskApp::workshop_changed(const Status& status) {
+    if (!status) {
+        workshop_note_ = status.error();
+        std::fprintf(stderr, "tillit-kiosk: workshop: %s\n", status.error().c_str());
+    } else {
+        workshop_note_.clear();
+    }
+    if (workshop_) {
+        // Whatever happened, show what is on disk.
+        if (auto loaded = desk_->workshops().load(workshop_->id); loaded) workshop_ = std::move(loaded).value();
+    }
+    return status.ok();
+}
+
+void KioskApp::start_report() {
+    if (!workshop_ || report_wanted_) return;
+    report_.reset();
+    report_error_.clear();
+    report_wanted_ = true;
+    refresh_at_ = now_;
+    desk_->start_report(workshop_->setup.scope);
+}
+
+void KioskApp::workshop_frame(UiContext& ctx) {
+    if (!workshop_ || !allowed(*role_, StaffAction::RunWorkshop)) {
+        go(Screen::Staff);
+        return;
+    }
+    if (report_wanted_) {
+        if (auto done = desk_->poll_report()) {
+            report_wanted_ = false;
+            if (done->ok()) {
+                report_ = std::move(*done).value();
+            } else {
+                report_error_ = std::string(ctx.tr("Could not count the answers:")) + " " + done->error();
+                std::fprintf(stderr, "tillit-kiosk: workshop data: %s\n", done->error().c_str());
+            }
+        }
+    }
+    WorkshopStore& store = desk_->workshops();
+    const std::string id = workshop_->id;
+    auto navigate = [&](const WorkshopNav& nav) {
+        if (nav.kind == WorkshopNav::Kind::Leave) {
+            go(Screen::Staff);
+            refresh_status();
+        } else {
+            show_workshop_step(nav.step);
+        }
+    };
+    switch (screen_) {
+        case Screen::WorkshopSetup: {
+            const WorkshopSetupView view{*workshop_, desk_->workshop_themes(), desk_->themes_error()};
+            if (const auto intent = draw(workshop_setup_, ctx, view)) {
+                if (intent->kind == WorkshopSetupIntent::Kind::Nav) {
+                    navigate(intent->nav);
+                } else {
+                    const bool scope_changed = intent->setup.scope != workshop_->setup.scope;
+                    workshop_changed(store.update_setup(id, intent->setup));
+                    if (scope_changed) report_.reset();
+                }
+            }
+            break;
+        }
+        case Screen::WorkshopData: {
+            const WorkshopDataView view{*workshop_, report_ ? &*report_ : nullptr, report_wanted_, report_error_,
+                                        desk_->report_survey(), config_.venue_name};
+            if (const auto intent = draw(workshop_data_, ctx, view)) {
+                if (intent->kind == WorkshopDataIntent::Kind::Nav) {
+                    navigate(intent->nav);
+                } else {
+                    WorkshopSetup setup = workshop_->setup;
+                    setup.scope = intent->scope;
+                    if (workshop_changed(store.update_setup(id, setup))) start_report();
+                }
+            }
+            break;
+        }
+        case Screen::WorkshopGather:
+            if (const auto intent = draw(workshop_gather_, ctx, *workshop_)) {
+                using Kind = WorkshopGatherIntent::Kind;
+                switch (intent->kind) {
+                    case Kind::Add: {
+                        auto added = store.add_contribution(id, intent->step, intent->text);
+                        workshop_changed(added ? Status(Ok{}) : Status(make_error(added.error())));
+                        break;
+                    }
+                    case Kind::Edit: workshop_changed(store.edit_contribution(id, intent->id, intent->text)); break;
+                    case Kind::Hide: workshop_changed(store.set_hidden(id, intent->id, true)); break;
+                    case Kind::Show: workshop_changed(store.set_hidden(id, intent->id, false)); break;
+                    case Kind::Merge: workshop_changed(store.merge(id, intent->id, intent->into)); break;
+                    case Kind::Nav: navigate(intent->nav); break;
+                }
+            }
+            break;
+        case Screen::WorkshopVote:
+            if (const auto intent = draw(workshop_vote_, ctx, *workshop_)) {
+                using Kind = WorkshopVoteIntent::Kind;
+                switch (intent->kind) {
+                    case Kind::StartTurn: workshop_changed(store.start_turn(id, intent->turn)); break;
+                    case Kind::PlaceDot: workshop_changed(store.place_dot(id, intent->id)); break;
+                    case Kind::RemoveDot: workshop_changed(store.remove_dot(id, intent->id)); break;
+                    case Kind::SetStance: workshop_changed(store.set_stance(id, intent->id, intent->stance)); break;
+                    case Kind::EndTurn: workshop_changed(store.end_turn(id)); break;
+                    case Kind::CancelTurn: workshop_changed(store.cancel_turn(id)); break;
+                    case Kind::Nav: navigate(intent->nav); break;
+                }
+            }
+            vote_note_.clear();
+            if (workshop_ && workshop_->turn) {
+                vote_note_ = workshop_->turn->kind == TurnKind::Dots
+                                 ? "dots " + std::to_string(workshop_->turn->dots_placed()) + " of " +
+                                       std::to_string(workshop_->setup.dots_per_person)
+                                 : "answers " + std::to_string(workshop_->turn->stances.size());
+            }
+            break;
+        case Screen::WorkshopSummary: {
+            const WorkshopSummaryView view{*workshop_, report_ ? &*report_ : nullptr, targets_, config_.venue_name};
+            if (const auto intent = draw(workshop_summary_, ctx, view)) {
+                using Kind = WorkshopSummaryIntent::Kind;
+                switch (intent->kind) {
+                    case Kind::Export: {
+                        const ExportWords words = workshop_export_words(ctx);
+                        const WorkshopExportInput input{*workshop_, report_ ? &*report_ : nullptr, desk_->report_survey(),
+                                                        config_.venue_name, ctx.language(), words};
+                        auto files = write_workshop_export(input, intent->folder);
+                        if (files) {
+                            const std::string& pdf = files.value().pdf;
+                            workshop_summary_.message = std::string(ctx.tr("Saved:")) + " " +
+                                                        pdf.substr(pdf.find_last_of('/') + 1) + ", " +
+                                                        files.value().csv.substr(files.value().csv.find_last_of('/') + 1);
+                            workshop_summary_.failed = false;
+                            std::fprintf(stderr, "tillit-kiosk: workshop saved to %s\n", pdf.c_str());
+                        } else {
+                            workshop_summary_.message = std::string(ctx.tr("Could not save:")) + " " + files.error();
+                            workshop_summary_.failed = true;
+                            std::fprintf(stderr, "tillit-kiosk: workshop export failed: %s\n", files.error().c_str());
+                        }
+                        break;
+                    }
+                    case Kind::Rescan: targets_ = desk_->export_targets(); break;
+                    case Kind::Finish: {
+                        const nlohmann::json shown = report_ ? report::to_json(*report_) : nlohmann::json(nullptr);
+                        if (workshop_changed(store.finish(id, shown))) {
+                            std::fprintf(stderr, "tillit-kiosk: workshop finished; its record waits for sync\n");
+                            workshop_.reset();
+                            report_.reset();
+                            workshop_summary_.reset();
+                            go(Screen::Staff);
+                            refresh_status();
+                        } else {
+                            workshop_summary_.confirm_finish = false;
+                        }
+                        break;
+                    }
+                    case Kind::Nav: navigate(intent->nav); break;
+                }
+            }
+            break;
+        }
+        default: break;
+    }
 }
 
 }  // namespace tillit::ui

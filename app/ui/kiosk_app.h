@@ -32,10 +32,18 @@
 #include "ui/staff_screen.h"
 #include "ui/start_screen.h"
 #include "ui/thanks_screen.h"
+#include "ui/workshop_data_screen.h"
+#include "ui/workshop_gather_screen.h"
+#include "ui/workshop_setup_screen.h"
+#include "ui/workshop_summary_screen.h"
+#include "ui/workshop_vote_screen.h"
 
 namespace tillit::ui {
 
-enum class Screen { Start, Language, Promise, Question, FreeText, Thanks, SaveFailed, Pin, Staff, Export, Settings };
+enum class Screen {
+    Start, Language, Promise, Question, FreeText, Thanks, SaveFailed, Pin, Staff, Export, Settings,
+    WorkshopSetup, WorkshopData, WorkshopGather, WorkshopVote, WorkshopSummary
+};
 const char* to_string(Screen screen);
 
 class KioskApp {
@@ -50,6 +58,10 @@ public:
 
     // The square in the top-left corner of the start screen that staff hold, in mm.
     static constexpr float kStaffCornerMm = 25.0f;
+    // A workshop has long talks between taps: its screens lock only after this, and a
+    // kiosk restarted (crash, power cut) within this long of the workshop's last change
+    // opens it again where it was, for a facilitator, without the PIN.
+    static constexpr double kWorkshopLockSeconds = 30 * 60;
 
     // Draws the current screen and acts on what the person tapped. Call between
     // ImGui::NewFrame() and ImGui::Render().
@@ -70,6 +82,8 @@ public:
     const std::string& staff_note() const;
     // PIN pad: how many digits are typed (never which).
     long pin_length() const { return screen_ == Screen::Pin ? static_cast<long>(pin_.digits.size()) : -1; }
+    // Workshop typing (title, own question, a contribution): code points typed; -1 elsewhere.
+    long workshop_typed_length() const;
     // "question_inst_trust_sv": changes whenever what a person sees changes in kind.
     std::string screen_key() const;
     // The current resident's access choices (read aloud, large text, high contrast).
@@ -103,6 +117,15 @@ private:
     void lock();
     void staff_frame(UiContext& ctx);
     void refresh_status();
+
+    // Workshops (facilitator mode).
+    void resume_recent_workshop();
+    void open_workshop();
+    void show_workshop_step(WorkshopStep step);
+    bool workshop_changed(const Status& status);  // reloads; false (and logged) on failure
+    void start_report();
+    void workshop_frame(UiContext& ctx);
+    bool workshop_screen() const;
 
     const KioskConfig& config_;
     const std::vector<Survey>& surveys_;
@@ -145,6 +168,19 @@ private:
     std::optional<sync::SyncState> status_sync_state_;
     std::string status_sync_facts_;
     std::vector<ExportTarget> targets_;
+
+    std::optional<Workshop> workshop_;
+    WorkshopSetupScreen workshop_setup_;
+    WorkshopDataScreen workshop_data_;
+    WorkshopGatherScreen workshop_gather_;
+    WorkshopVoteScreen workshop_vote_;
+    WorkshopSummaryScreen workshop_summary_;
+    std::optional<report::Report> report_;  // the data shown in this workshop
+    bool report_wanted_ = false;            // counting on the desk's thread
+    std::string report_error_;
+    std::string workshop_note_;             // the last thing that went wrong, for the log and tests
+    std::string vote_note_;                 // the turn in words ("dots 2 of 3"), for tests
+    std::optional<std::string> open_workshop_title_;  // the board's "continue" tile, read with the status
 
     ReadAloud* voice_ = nullptr;
     AccessState access_;

@@ -161,6 +161,20 @@ std::optional<StaffIntent> draw(StaffScreen& screen, UiContext& ctx, const Staff
         }
         place(button.y);
         if (tile(ctx, "quit_cancel", ctx.tr("Cancel"), button)) screen.confirm_quit = false;
+    } else {
+        // Workshops: both roles.
+        place(button.y);
+        const std::string workshop =
+            view.open_workshop == nullptr ? std::string(ctx.tr("New workshop"))
+            : view.open_workshop->empty() ? std::string(ctx.tr("Continue the workshop"))
+                                          : std::string(ctx.tr("Continue the workshop:")) + " " + *view.open_workshop;
+        if (tile(ctx, "workshop", workshop, button, {.kind = view.role == Role::Admin ? TileStyle::Kind::Normal
+                                                                                      : TileStyle::Kind::Primary})) {
+            intent = StaffIntent::Workshop;
+        }
+    }
+    if (screen.confirm_quit) {
+        // The confirmation above is all this column shows.
     } else if (view.role == Role::Admin) {
         place(button.y);
         const bool busy = view.sync && view.sync->state == sync::SyncState::Syncing;
@@ -190,7 +204,8 @@ std::optional<StaffIntent> draw(StaffScreen& screen, UiContext& ctx, const Staff
     } else {
         place(0);
         wrapped_text(ctx.fonts.body,
-                     ctx.tr("Facilitators can see the status here. Syncing, export and settings need the admin PIN."),
+                     ctx.tr("Facilitators run workshops and see the status here. Syncing, export and settings need the admin "
+                            "PIN."),
                      actions_w, t.text_muted);
     }
     end_screen();

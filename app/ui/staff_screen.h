@@ -24,9 +24,10 @@ struct StaffView {
     Role role = Role::Facilitator;
     const KioskStatus& status;
     const std::optional<sync::SyncStatus>& sync;  // nullopt: no sync worker runs
+    const std::string* open_workshop = nullptr;   // the title of a workshop not yet finished
 };
 
-enum class StaffIntent { Lock, SyncNow, Export, Settings, Quit };
+enum class StaffIntent { Lock, SyncNow, Export, Settings, Quit, Workshop };
 
 std::optional<StaffIntent> draw(StaffScreen& screen, UiContext& ctx, const StaffView& view);
 

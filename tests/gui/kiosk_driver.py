@@ -93,10 +93,11 @@ class Kiosk:
     """One run of the real app. Use as a context manager."""
 
     def __init__(self, app, config, work, shots, size=(1920, 1080), fullscreen=False, window_manager=False,
-                 extra_env=None):
+                 extra_env=None, first_screen="start"):
         self.app, self.config, self.work, self.shots, self.size = app, config, work, shots, size
         self.extra_env = extra_env or {}  # for the kiosk process only (not Xvfb or xdotool)
         self.fullscreen = fullscreen
+        self.first_screen = first_screen  # what the kiosk shows first (a resumed workshop is not "start")
         self.window_manager = window_manager  # run openbox, so Alt+F4 and Alt+Tab mean what they do on a desktop
         self.wm = None
         self.widgets_path = os.path.join(work, "widgets.json")
@@ -124,7 +125,7 @@ class Kiosk:
             [self.app, "--config", self.config] + mode +
             ["--widgets-json", self.widgets_path, "--screenshot-dir", self.shots],
             env=dict(self.env, **self.extra_env), stdout=self.log, stderr=self.log)
-        self.wait_for(lambda s: s["screen"] == "start", "the start screen", timeout=30)
+        self.wait_for(lambda s: s["screen"] == self.first_screen, f"the {self.first_screen} screen", timeout=30)
         return self
 
     def __exit__(self, exc_type, *exc):

@@ -200,6 +200,7 @@ expected = {
 }
 for survey in surveys:
     expected[f"etc/tillit-kiosk/surveys/{survey}"] = (0o644, f"kiosk-config/surveys/{survey}")
+expected["etc/tillit-kiosk/workshop-themes.toml"] = (0o644, "kiosk-config/workshop-themes.toml")
 for catalog in catalogs:
     expected[f"usr/share/tillit-kiosk/translations/{catalog}"] = (0o644, f"translations/{catalog}")
 

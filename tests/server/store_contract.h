@@ -17,6 +17,7 @@
 
 #include "core/privacy.h"
 #include "core/wire.h"
+#include "core/workshop.h"
 #include "server_store.h"
 
 namespace tillit::test::contract {
@@ -46,6 +47,26 @@ inline wire::Item abandonment_item() {
                             {"time_bucket", "2026-11-23"},
                             {"reached_step", 4},
                             {"total_steps", 15}});
+}
+
+// A finished workshop's record as a kiosk sends it (core/workshop.h record_json).
+inline wire::Item workshop_item(const std::string& venue = "biblioteket-centrum") {
+    Workshop w;
+    w.id = new_uuid_v4();
+    w.day = "2026-11-23";
+    w.setup.venue_id = venue;
+    w.setup.title = "Dialog på biblioteket";
+    w.setup.question = "Hur kan vi främja arenor för gemenskap och nätverk?";
+    w.setup.theme_id = "meeting_places";
+    w.setup.question_kind = QuestionKind::Promoting;
+    Contribution c;
+    c.id = new_uuid_v4();
+    c.step = WorksheetStep::NextSteps;
+    c.text = "Boka ett möte";
+    c.dots = 4;
+    w.contributions.push_back(c);
+    w.dot_turns = 3;
+    return wire::make_item(w.id, wire::ItemKind::Workshop, record_json(w, {{"responses", 42}}));
 }
 
 inline wire::ReceivedBatch batch_of(const std::vector<wire::Item>& items) {
@@ -88,6 +109,27 @@ inline void check_store_contract(const std::function<std::unique_ptr<tillit::ser
     using namespace tillit::test::contract;
     using tillit::server::Device;
     using wire::ItemStatus;
+
+    SUBCASE("a workshop record is stored once, as a workshop, next to responses") {
+        auto store = require_store(fresh_store);
+        const Device device = enrolled_device(*store);
+        const wire::Item workshop = workshop_item();
+        const wire::Item response = response_item(3);
+        auto first = store->put_batch(device.device_id, batch_of({workshop, response}));
+        REQUIRE_MESSAGE(first, (first.ok() ? "" : first.error()));
+        CHECK(statuses(first.value()) == std::vector<ItemStatus>{ItemStatus::Created, ItemStatus::Created});
+        auto again = store->put_batch(device.device_id, batch_of({workshop}));
+        REQUIRE(again);
+        CHECK(statuses(again.value()) == std::vector<ItemStatus>{ItemStatus::Duplicate});
+        const auto stored = stored_item(*store, workshop.id);
+        REQUIRE(stored.has_value());
+        CHECK(stored->kind == wire::ItemKind::Workshop);
+        CHECK(stored->sha256 == workshop.sha256);
+        const auto content = nlohmann::json::parse(stored->content_json);
+        CHECK(content["workshop"]["contributions"]["next_steps"][0]["text"] == "Boka ett möte");
+        CHECK(content["workshop"]["data_shown"]["responses"] == 42);
+        CHECK(stored_item(*store, response.id)->kind == wire::ItemKind::Response);
+    }
 
     SUBCASE("an enrol code is 10 Crockford base32 characters, single use, and registers the device") {
         auto store = require_store(fresh_store);

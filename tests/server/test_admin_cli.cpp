@@ -205,8 +205,8 @@ TEST_CASE("cli: export writes every item as JSON and CSV with free text unsealed
     CHECK(csv_run.out.empty());
     const std::string csv = read_file(csv_path);
     CHECK(csv.starts_with(
-        "id,kind,survey_id,survey_version,language,venue_id,time_bucket,answers,reached_step,total_steps\r\n"));
-    CHECK(csv.find(abandonment.id + ",abandonment,tillit,1,en,biblioteket-centrum,2026-11-23,,4,15\r\n") !=
+        "id,kind,survey_id,survey_version,language,venue_id,time_bucket,answers,reached_step,total_steps,workshop\r\n"));
+    CHECK(csv.find(abandonment.id + ",abandonment,tillit,1,en,biblioteket-centrum,2026-11-23,,4,15,\r\n") !=
           std::string::npos);
     // The answers cell is quoted JSON: its quotes doubled, the newline kept inside.
     CHECK(csv.find(response.id + ",response,tillit,1,sv,biblioteket-centrum,2026-11-23T14,\"{\"\"comment\"\":") !=

@@ -25,6 +25,25 @@ wire::Item response_with(const std::function<void(Json&)>& change) {
 }
 }  // namespace
 
+TEST_CASE("item rules: a workshop record passes; a wrong or extra field is named") {
+    const wire::Item good = contract::workshop_item();
+    CHECK(item_content_problem(good).empty());
+    auto with = [&](const std::function<void(Json&)>& change) {
+        Json content = good.content;
+        change(content);
+        return item_content_problem(wire::make_item(good.id, wire::ItemKind::Workshop, content));
+    };
+    CHECK(with([](Json& c) { c["participant"] = "Anna"; }).find("participant") != std::string::npos);
+    CHECK(with([](Json& c) { c["time_bucket"] = "2026-11-23T14"; }).find("time_bucket") != std::string::npos);
+    CHECK(with([](Json& c) { c["workshop"]["goal"] = "win"; }).find("goal") != std::string::npos);
+    CHECK(with([](Json& c) { c["workshop"].erase("contributions"); }).find("contributions") != std::string::npos);
+    CHECK(with([](Json& c) { c["workshop"]["contributions"]["partners"] = "x"; }).find("partners") != std::string::npos);
+    CHECK(with([](Json& c) { c.erase("venue_id"); }).find("venue_id") != std::string::npos);
+    // A response's fields do not make a workshop.
+    CHECK_FALSE(item_content_problem(wire::make_item(good.id, wire::ItemKind::Workshop,
+                                                     contract::response_content(3))).empty());
+}
+
 TEST_CASE("item rules: the protocol's fields pass, anything more or malformed is named") {
     CHECK(item_content_problem(contract::response_item(4)).empty());
     CHECK(item_content_problem(contract::abandonment_item()).empty());

@@ -152,6 +152,11 @@ std::map<std::string, int> Kiosk::ids() const {
     std::map<std::string, int> all;
     for (const auto& r : responses.value()) ++all[r.id];
     for (const auto& a : abandonments.value()) ++all[a.id];
+    // Finished workshops' records are outbox items too (core/workshop.h).
+    sqlite3_stmt* raw = nullptr;
+    REQUIRE(sqlite3_prepare_v2(store->connection(), "SELECT id FROM workshop_records", -1, &raw, nullptr) == SQLITE_OK);
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(raw, sqlite3_finalize);
+    while (sqlite3_step(raw) == SQLITE_ROW) ++all[reinterpret_cast<const char*>(sqlite3_column_text(raw, 0))];
     return all;
 }
 

@@ -11,6 +11,7 @@
 #include <httplib.h>
 
 #include "core/wire.h"
+#include "core/workshop.h"
 #include "e2e_harness.h"
 #include "fault_proxy.h"
 
@@ -19,6 +20,9 @@ using namespace tillit::test;
 using tillit::sync::PassOutcome;
 using tillit::sync::SyncState;
 using tillit::sync::SyncStatus;
+using tillit::WorkshopSetup;
+using tillit::WorkshopStore;
+using tillit::WorksheetStep;
 
 namespace {
 
@@ -355,4 +359,33 @@ TEST_CASE("e2e a tampered and an unsigned batch are refused with 401 and store n
     // The untouched frozen batch, sent by the kiosk itself, is accepted as it is.
     CHECK(kiosk.pass().outcome == PassOutcome::Done);
     check_exactly_once(kiosk, *server);
+}
+
+TEST_CASE("e2e workshop: a finished workshop's record syncs next to responses, once, and the server exports it") {
+    const auto dir = fresh_dir("workshop");
+    auto server = start_server(sqlite_store(dir), dir);
+    Kiosk kiosk(dir, http_url(server->port()), server->enrol_code("test-venue"));
+    kiosk.add(12);
+    WorkshopStore workshops(*kiosk.store);
+    WorkshopSetup setup;
+    setup.venue_id = "test-venue";
+    setup.title = "Dialog";
+    setup.question = "Hur kan vi förebygga digitalt utanförskap?";
+    auto id = workshops.create(setup, "2026-11-23");
+    REQUIRE(id.ok());
+    REQUIRE(workshops.add_contribution(id.value(), WorksheetStep::NextSteps, "Boka ett möte").ok());
+    REQUIRE(workshops.finish(id.value(), {{"responses", 12}}).ok());
+
+    const auto last = kiosk.sync_until_done();
+    CHECK_MESSAGE(last.outcome == PassOutcome::Done, last.message);
+    check_exactly_once(kiosk, *server);
+    int found = 0;
+    for (const auto& row : export_rows(*server, dir)) {
+        if (row.value("kind", "") != "workshop") continue;
+        ++found;
+        CHECK(row["id"] == id.value());
+        CHECK(row["workshop"]["contributions"]["next_steps"][0]["text"] == "Boka ett möte");
+        CHECK(row["workshop"]["data_shown"]["responses"] == 12);
+    }
+    CHECK(found == 1);
 }

@@ -19,6 +19,7 @@
 #include <string>
 #include <utility>
 #include <vector>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -35,6 +36,7 @@
 #include "platform/text_shaper.h"
 #include "ui/kiosk_app.h"
 #include "ui/widgets.h"
+#include "../server/temp_dir.h"
 
 using nlohmann::json;
 using tillit::ui::Screen;
@@ -1219,4 +1221,141 @@ TEST_CASE("kiosk app: the idle warning chimes, then speaks when reading aloud; a
         CHECK_FALSE(k.app.idle_warning());
         CHECK(k.app.screen() == Screen::Question);
     }
+}
+
+namespace {
+
+// Holds the start screen's corner for hold_seconds and types `pin` on the pad.
+void sign_in(Kiosk& kiosk, tillit::StaffDesk& desk, const std::string& pin) {
+    const tillit::ui::WidgetRecord corner = *kiosk.find("staff_corner");
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = ImVec2(corner.max.x * 0.4f, corner.max.y * 0.4f);
+    io.MouseDown[0] = true;
+    kiosk.app.on_input(kiosk.now);
+    kiosk.frame();
+    kiosk.wait_until(kiosk.now + 3.1);
+    io.MouseDown[0] = false;
+    kiosk.frame();
+    REQUIRE(kiosk.app.screen() == Screen::Pin);
+    for (char digit : pin) kiosk.tap(std::string("pin_") + digit);
+    kiosk.tap("pin_ok");
+    desk.pins().wait();
+    kiosk.frame();
+    kiosk.frame();
+}
+
+// Frames until the desk's thread has counted the answers (a few ms here).
+void wait_for_count(Kiosk& kiosk) {
+    for (int i = 0; i < 500 && kiosk.app.screen_key().find("_counting") != std::string::npos; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        kiosk.frame();
+    }
+    REQUIRE(kiosk.app.screen_key().find("_counting") == std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("kiosk app: a facilitator runs a workshop through all five screens; a new app resumes it") {
+    tillit::test::TempDir dir;
+    tillit::KioskSetup setup;
+    setup.config = test_config({"tillit"});
+    setup.config.data_dir = dir.path.string();
+    setup.config.surveys_dir = std::string(TILLIT_SOURCE_DIR) + "/kiosk-config/surveys";
+    setup.config.staff.facilitator_pin_hash = tillit::hash_pin("1357").value();
+    setup.surveys.push_back(load_survey_file("tillit"));
+    auto opened = tillit::Store::open(tillit::database_path(setup.config));
+    REQUIRE(opened.ok());
+    setup.store = std::move(opened).value();
+    std::vector<tillit::NewResponse> rows;
+    for (int i = 0; i < 30; ++i) {
+        const json answers = {{"inst_trust", 1 + i % 5}, {"expect_help", i % 3 == 0 ? "harder" : "would_help"}};
+        rows.push_back({"tillit", 1, "sv", "test-venue", "2026-11-23T14", answers.dump(), false});
+    }
+    REQUIRE(setup.store->save_responses(rows).ok());
+    tillit::StaffDesk desk(setup, nullptr);
+    CHECK(desk.themes_error().empty());
+    CHECK(desk.workshop_themes().size() == 15);
+    {
+        Kiosk kiosk({load_survey_file("tillit")}, kFullHd, kFullHdWidthMm, &desk);
+        sign_in(kiosk, desk, "1357");
+        REQUIRE(kiosk.app.staff_role() == tillit::Role::Facilitator);
+        CHECK(kiosk.find("workshop")->label == "Ny workshop");
+
+        // 1. Set up: every choice is saved as it is made.
+        kiosk.tap("workshop");
+        REQUIRE(kiosk.app.screen() == Screen::WorkshopSetup);
+        kiosk.tap_all({"goal_shared_picture", "theme_digital_access", "question_preventive", "dots_more", "scope_all"});
+        auto open = desk.workshops().open_workshop();
+        REQUIRE((open.ok() && open.value().has_value()));
+        const tillit::Workshop& w = *open.value();
+        CHECK(w.setup.goal == tillit::WorkshopGoal::SharedPicture);
+        CHECK(w.setup.theme_id == "digital_access");
+        CHECK(w.setup.question_kind == tillit::QuestionKind::Preventive);
+        CHECK(w.setup.question == "Hur kan vi förebygga digitalt utanförskap?");
+        CHECK(w.setup.dots_per_person == 4);
+        CHECK(w.setup.scope == tillit::DataScope::AllVenues);
+        kiosk.tap("title_field");
+        kiosk.tap_all({"key_61", "key_62"});
+        CHECK(kiosk.app.workshop_typed_length() == 2);
+        kiosk.tap("keyboard_done");
+        CHECK(desk.workshops().open_workshop().value()->setup.title == "ab");
+
+        // 2. Data: counted on the desk's thread, every page drawn.
+        kiosk.tap("setup_next");
+        REQUIRE(kiosk.app.screen() == Screen::WorkshopData);
+        wait_for_count(kiosk);
+        kiosk.tap_all({"data_questions", "data_builders", "data_nonresponse", "data_trust"});
+        CHECK(kiosk.app.screen_key().rfind("workshop_data_trust", 0) == 0);
+
+        // 3. Gather: a contribution typed on the keyboard, then hidden by the facilitator.
+        kiosk.tap("data_next");
+        REQUIRE(kiosk.app.screen() == Screen::WorkshopGather);
+        kiosk.tap("add_next_steps");
+        kiosk.tap_all({"key_shift", "key_6d", "key_f6", "key_74", "key_65"});
+        kiosk.tap("compose_save");
+        kiosk.tap("add_partners");
+        kiosk.tap_all({"key_6b", "key_79", "key_72", "key_6b", "key_61", "key_6e"});
+        kiosk.tap("compose_save");
+        CHECK(kiosk.find("card_next_steps_0")->label == "Möte");
+        kiosk.tap("card_partners_0");
+        kiosk.tap("mod_hide");
+        CHECK(kiosk.find("card_partners_0")->label == "(dold) kyrkan");
+
+        // 4. Prioritise: one participant's dots.
+        kiosk.tap("wstep_vote");
+        REQUIRE(kiosk.app.screen() == Screen::WorkshopVote);
+        kiosk.tap("my_turn");
+        kiosk.tap_all({"dot_0", "dot_0"});
+        CHECK(kiosk.app.staff_note() == "dots 2 of 4");
+        CHECK_FALSE(kiosk.find("workshop_leave")->enabled);  // nobody leaves mid-turn
+        kiosk.tap("turn_done");
+        CHECK(desk.workshops().open_workshop().value()->contributions[0].dots == 2);
+
+        // Untouched for longer than a staff screen's lock: a workshop stays open.
+        kiosk.wait_until(kiosk.now + 600.0);
+        CHECK(kiosk.app.screen() == Screen::WorkshopVote);
+
+        // 5. Summary, then finish: the record waits in the outbox.
+        kiosk.tap("wstep_summary");
+        REQUIRE(kiosk.app.screen() == Screen::WorkshopSummary);
+        kiosk.tap("finish");
+        kiosk.tap("finish_confirm");
+        CHECK(kiosk.app.screen() == Screen::Staff);
+        CHECK_FALSE(desk.workshops().open_workshop().value().has_value());
+        CHECK(setup.store->outbox_counts().value().pending == 31);
+        CHECK(kiosk.find("workshop")->label == "Ny workshop");
+
+        // A second workshop is left open at the gather step...
+        kiosk.tap("workshop");
+        kiosk.tap("wstep_gather");
+        REQUIRE(kiosk.app.screen() == Screen::WorkshopGather);
+    }
+    // ...and a kiosk that starts again (a crash, a power cut) opens it where it was, for a
+    // facilitator only.
+    Kiosk restarted({load_survey_file("tillit")}, kFullHd, kFullHdWidthMm, &desk);
+    CHECK(restarted.app.screen() == Screen::WorkshopGather);
+    CHECK(restarted.app.staff_role() == tillit::Role::Facilitator);
+    restarted.tap("workshop_leave");
+    CHECK(restarted.app.screen() == Screen::Staff);
+    CHECK(restarted.find("workshop")->label.rfind("Fortsätt workshopen", 0) == 0);
 }

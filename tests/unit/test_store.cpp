@@ -114,7 +114,7 @@ TEST_CASE("store: a fresh file migrates to the current schema in WAL mode with s
     auto version = store->schema_version();
     REQUIRE(version.ok());
     CHECK(version.value() == Store::kSchemaVersion);
-    CHECK(version.value() == 3);
+    CHECK(version.value() == 4);
 
     // synchronous and foreign_keys are per connection, so only the store's own
     // connection can show them; journal_mode=WAL is stored in the file itself.
@@ -126,7 +126,7 @@ TEST_CASE("store: a fresh file migrates to the current schema in WAL mode with s
 
     RawDb inspect = open_read_only(path);
     CHECK(rows_of(inspect.get(), "PRAGMA journal_mode") == std::vector<std::string>{"wal"});
-    CHECK(rows_of(inspect.get(), "PRAGMA user_version") == std::vector<std::string>{"3"});
+    CHECK(rows_of(inspect.get(), "PRAGMA user_version") == std::vector<std::string>{"4"});
 }
 
 TEST_CASE("store: a missing data folder is created") {
@@ -240,7 +240,7 @@ TEST_CASE("store: a database from a newer tillit-kiosk is refused") {
     }
     auto store = Store::open(path);
     REQUIRE_FALSE(store.ok());
-    CHECK(store.error() == path + " was written by a newer tillit-kiosk (schema 99, this build knows 3); update the app");
+    CHECK(store.error() == path + " was written by a newer tillit-kiosk (schema 99, this build knows 4); update the app");
     // Refusing must not have touched it.
     RawDb inspect = open_read_only(path);
     CHECK(rows_of(inspect.get(), "PRAGMA user_version") == std::vector<std::string>{"99"});
@@ -335,12 +335,16 @@ TEST_CASE("store privacy: tables hold exactly the allowed columns and no rowid")
     CHECK(rows_of(inspect.get(), "SELECT name FROM pragma_table_info('abandonments') ORDER BY cid") ==
           std::vector<std::string>{"id", "survey_id", "survey_version", "language", "venue_id", "time_bucket",
                                    "reached_step", "total_steps"});
-    // The sync tables (outbox, batches, device, sync_meta) are checked in test_outbox.cpp.
+    // The sync tables (outbox, batches, device, sync_meta) are checked in test_outbox.cpp,
+    // the workshop tables in test_workshop.cpp.
     CHECK(rows_of(inspect.get(), "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name") ==
-          std::vector<std::string>{"abandonments", "batches", "device", "outbox", "pin_attempts", "responses", "sync_meta"});
+          std::vector<std::string>{"abandonments", "batches", "device", "outbox", "pin_attempts", "responses",
+                                   "sync_meta", "workshop_contributions", "workshop_moderation", "workshop_records",
+                                   "workshops"});
 
     // WITHOUT ROWID: there is no hidden insertion-order counter to select.
-    for (const char* sql : {"SELECT rowid FROM responses", "SELECT rowid FROM abandonments"}) {
+    for (const char* sql : {"SELECT rowid FROM responses", "SELECT rowid FROM abandonments", "SELECT rowid FROM outbox",
+                            "SELECT rowid FROM workshops", "SELECT rowid FROM workshop_contributions"}) {
         sqlite3_stmt* raw = nullptr;
         const int rc = sqlite3_prepare_v2(inspect.get(), sql, -1, &raw, nullptr);
         sqlite3_finalize(raw);
