@@ -41,8 +41,16 @@ from kiosk_driver import Kiosk, KioskError, Server, fresh_dir, run, write_config
 UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 HOUR = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}")
 RESPONSE_COLUMNS = ["id", "survey_id", "survey_version", "language", "venue_id", "time_bucket", "answers"]
-# Every table of the kiosk's store (schema v2): answers may live in the first two only.
-TABLES = {"responses", "abandonments", "batches", "outbox", "device", "sync_meta", "pin_attempts"}
+# Every table of the kiosk's store (schema v4): answers may live in the first two only.
+TABLES = {"responses", "abandonments", "batches", "outbox", "device", "sync_meta", "pin_attempts",
+          "workshops", "workshop_contributions", "workshop_moderation", "workshop_records"}
+# Workshops are anonymous too: no participant, no device sequence, no exact time of a contribution.
+WORKSHOP_COLUMNS = ["id", "title", "venue_id", "day", "goal", "theme_id", "question_kind", "question", "data_scope",
+                    "step", "dots_per_person", "dot_turns", "stance_turns", "turn", "updated_unix", "finished"]
+CONTRIBUTION_COLUMNS = ["id", "workshop_id", "position", "step", "text", "hidden", "merged_into", "dots", "agree",
+                        "disagree", "pass"]
+MODERATION_COLUMNS = ["workshop_id", "seq", "action", "contribution_id", "other_id", "before", "after"]
+WORKSHOP_RECORD_COLUMNS = ["id", "content"]
 OUTBOX_COLUMNS = ["item_id", "kind", "state", "batch_id", "reason"]
 ABANDONMENT_COLUMNS = ["id", "survey_id", "survey_version", "language", "venue_id", "time_bucket", "reached_step",
                        "total_steps"]
@@ -274,7 +282,9 @@ def check_rows(data_dir, canary):
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     expect(tables == TABLES, f"the store has tables {sorted(tables)}, expected {sorted(TABLES)}")
     for table, allowed in (("responses", RESPONSE_COLUMNS), ("abandonments", ABANDONMENT_COLUMNS),
-                           ("outbox", OUTBOX_COLUMNS)):
+                           ("outbox", OUTBOX_COLUMNS), ("workshops", WORKSHOP_COLUMNS),
+                           ("workshop_contributions", CONTRIBUTION_COLUMNS), ("workshop_moderation", MODERATION_COLUMNS),
+                           ("workshop_records", WORKSHOP_RECORD_COLUMNS)):
         columns = [r[1] for r in db.execute(f"PRAGMA table_info({table})")]
         expect(sorted(columns) == sorted(allowed), f"{table} has columns {columns}, allowed {allowed}")
     responses = [dict(r) for r in db.execute("SELECT * FROM responses")]
