@@ -42,9 +42,11 @@ UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9
 HOUR = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}")
 RESPONSE_COLUMNS = ["id", "survey_id", "survey_version", "language", "venue_id", "time_bucket", "answers"]
 # Every table of the kiosk's store (schema v4): answers may live in the first two only.
-TABLES = {"responses", "abandonments", "batches", "outbox", "device", "sync_meta", "pin_attempts",
-          "workshops", "workshop_contributions", "workshop_moderation", "workshop_records"}
-# Workshops are anonymous too: no participant, no device sequence, no exact time of a contribution.
+# The workshop tables (core/workshop.h) hold what facilitators and workshop participants
+# write, never a resident's answer: in this run they must stay empty. They are anonymous
+# too: no participant, no device sequence, no exact time of a contribution.
+WORKSHOP_TABLES = {"workshops", "workshop_contributions", "workshop_moderation", "workshop_records"}
+TABLES = {"responses", "abandonments", "batches", "outbox", "device", "sync_meta", "pin_attempts"} | WORKSHOP_TABLES
 WORKSHOP_COLUMNS = ["id", "title", "venue_id", "day", "goal", "theme_id", "question_kind", "question", "data_scope",
                     "step", "dots_per_person", "dot_turns", "stance_turns", "turn", "updated_unix", "finished"]
 CONTRIBUTION_COLUMNS = ["id", "workshop_id", "position", "step", "text", "hidden", "merged_into", "dots", "agree",
@@ -287,6 +289,9 @@ def check_rows(data_dir, canary):
                            ("workshop_records", WORKSHOP_RECORD_COLUMNS)):
         columns = [r[1] for r in db.execute(f"PRAGMA table_info({table})")]
         expect(sorted(columns) == sorted(allowed), f"{table} has columns {columns}, allowed {allowed}")
+    for table in sorted(WORKSHOP_TABLES):
+        rows = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        expect(rows == 0, f"{table} holds {rows} rows after a resident's survey")
     responses = [dict(r) for r in db.execute("SELECT * FROM responses")]
     abandonments = [dict(r) for r in db.execute("SELECT * FROM abandonments")]
     outbox = sorted((r["kind"], r["state"]) for r in db.execute("SELECT kind, state FROM outbox"))
