@@ -292,6 +292,7 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
     if (options.screenshot_dir) std::filesystem::create_directories(*options.screenshot_dir);
 
     long long applied_generation = 0;  // config generations of the worker already applied
+    bool had_session = false;
     int frames_to_draw = kFramesAfterInput;
     double next_reclaim = 0.0;
     double last_reclaim_check = 0.0;
@@ -378,6 +379,10 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
         text.engine->end_frame();
+        // A session has ended: nothing a resident typed stays laid out in memory.
+        const bool in_session = app.session() != nullptr;
+        if (had_session && !in_session) text.engine->clear();
+        had_session = in_session;
         ++frame;
 
         // What the frame showed decides the hooks; a changed screen gets frames until its

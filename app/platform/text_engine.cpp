@@ -49,6 +49,12 @@ void CachedTextEngine::end_frame() {
     }
 }
 
+void CachedTextEngine::clear() {
+    for (auto& [key, entry] : entries_) release_(entry.block.texture);
+    entries_.clear();
+    bytes_ = 0;
+}
+
 const ui::TextBlock& CachedTextEngine::layout(std::string_view text, const ui::TextFont& font, float wrap_width,
                                               bool center, ui::TextDirection direction) {
     const BaseDirection base = direction == ui::TextDirection::Auto ? BaseDirection::Auto

@@ -29,6 +29,9 @@ public:
     void begin_frame(const std::string& language);
     // After the frame's draw data has been rendered: releases blocks unused for a while.
     void end_frame();
+    // Releases every block (after a frame has been rendered): a resident's typed text
+    // does not outlive their session in the cache.
+    void clear();
 
     const ui::TextBlock& layout(std::string_view text, const ui::TextFont& font, float wrap_width, bool center,
                                 ui::TextDirection direction) override;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <set>
@@ -18,6 +19,7 @@
 
 #include "core/i18n.h"
 #include "core/survey.h"
+#include "platform/text_engine.h"
 #include "platform/text_shaper.h"
 #include "ui/context.h"
 
@@ -384,4 +386,32 @@ TEST_CASE("every text colour meets 4.5:1 on what it is drawn on, in both themes"
     // #767676 on white is the well-known 4.54:1.
     CHECK(ui::contrast_ratio(IM_COL32(0x76, 0x76, 0x76, 255), IM_COL32(255, 255, 255, 255)) ==
           doctest::Approx(4.54).epsilon(0.01));
+}
+
+TEST_CASE("the text cache lays out once, releases what frames stop drawing, and forgets everything on clear") {
+    int uploads = 0;
+    int releases = 0;
+    CachedTextEngine engine(
+        shaper(), [&](const TextImage&) { return reinterpret_cast<ImTextureID>(static_cast<std::uintptr_t>(++uploads)); },
+        [&](ImTextureID) { ++releases; });
+    const ui::TextFont font{&engine, 30.0f, false};
+    engine.begin_frame("sv");
+    const ui::TextBlock& a = engine.layout("Hej", font, 0.0f, false, ui::TextDirection::Language);
+    const ui::TextBlock& again = engine.layout("Hej", font, 0.0f, false, ui::TextDirection::Language);
+    CHECK(&a == &again);
+    CHECK(uploads == 1);
+    CHECK_FALSE(engine.mirrored());
+    engine.layout("Kvällsöppet", font, 0.0f, false, ui::TextDirection::Language);  // as typed free text
+    engine.end_frame();
+    CHECK(engine.cached_blocks() == 2);
+    // The same text in a right-to-left frame is another block (its direction differs).
+    engine.begin_frame("ar");
+    CHECK(engine.mirrored());
+    engine.layout("Hej", font, 0.0f, false, ui::TextDirection::Language);
+    CHECK(uploads == 3);
+    engine.end_frame();
+    engine.clear();
+    CHECK(engine.cached_blocks() == 0);
+    CHECK(engine.cached_bytes() == 0);
+    CHECK(releases == 3);
 }
