@@ -19,11 +19,21 @@ float one_tap_height(const UiContext& ctx, const Survey& survey, float width) {
            t.px(Theme::kGapMm) + t.px(kFaceTileMm);
 }
 
+// The start button: wide enough for its words on one line where the screen allows, and
+// taller when large text still needs two.
+ImVec2 start_button_size(const UiContext& ctx, float width) {
+    const Theme& t = ctx.theme;
+    const std::string label = ctx.tr("Tap here to start");
+    const float w = button_width(ctx, label, 150.0f, width, &ctx.fonts.question);
+    const float text_h = wrapped_text_height(ctx.fonts.question, label, w - t.px(8.0f));
+    return ImVec2(w, std::max(t.px(kStartButtonMm), text_h + t.px(8.0f)));
+}
+
 float sequential_height(const UiContext& ctx, const Survey& survey, float width, const TextFont& heading) {
     const Theme& t = ctx.theme;
     return wrapped_text_height(heading, text_in(survey.title, ctx.language()), width) + t.px(3.0f) +
            wrapped_text_height(ctx.fonts.body, text_in(survey.summary, ctx.language()), width) + t.px(8.0f) +
-           t.px(kStartButtonMm);
+           start_button_size(ctx, width).y;
 }
 
 std::optional<StartIntent> one_tap_row(UiContext& ctx, const Survey& survey, std::size_t index, float top,
@@ -111,7 +121,7 @@ std::optional<StartIntent> draw(StartScreen&, UiContext& ctx, const StartView& v
         wrapped_text(heading, text_in(sequential->title, ctx.language()), text_w, t.text, Align::Center);
         ImGui::SetCursorScreenPos(ImVec2(margin, ImGui::GetCursorScreenPos().y + t.px(3.0f)));
         wrapped_text(ctx.fonts.body, text_in(sequential->summary, ctx.language()), text_w, t.text_muted, Align::Center);
-        const ImVec2 button(std::min(t.px(150.0f), text_w), t.px(kStartButtonMm));
+        const ImVec2 button = start_button_size(ctx, text_w);
         ImGui::SetCursorScreenPos(ImVec2((size.x - button.x) * 0.5f, ImGui::GetCursorScreenPos().y + t.px(8.0f)));
         if (tile(ctx, "start", ctx.tr("Tap here to start"), button,
                  {.kind = TileStyle::Kind::Primary, .font = &ctx.fonts.question})) {
