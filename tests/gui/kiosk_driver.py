@@ -64,8 +64,11 @@ translations_dir = "{os.path.join(source, 'translations')}"
 class Xvfb:
     def __init__(self, width=1920, height=1080):
         read_fd, write_fd = os.pipe()
+        # Benchmarks read the screen straight from Xvfb's framebuffer file (bench/touch_bench.py).
+        fbdir = os.environ.get("TILLIT_XVFB_FBDIR")
         self.proc = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
+            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"] +
+            (["-fbdir", fbdir] if fbdir else []),
             pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(write_fd)
         number = b""
