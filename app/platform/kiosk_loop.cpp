@@ -12,7 +12,12 @@
 #include <cstdio>
 #include <deque>
 #include <filesystem>
+#include <cstdlib>
+#include <ctime>
+#include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <GLFW/glfw3.h>
 #include <backends/imgui_impl_glfw.h>
@@ -128,6 +133,30 @@ struct GlfwSession {
         if (ok) glfwTerminate();
     }
 };
+
+// CPU time of the whole process (the GL driver's threads included), in milliseconds.
+double process_cpu_ms() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
+// Benchmark hook (bench/frame_bench.py): TILLIT_FRAME_STATS=FILE records the CPU time of
+// every frame (layout, draw and GL, finished with glFinish) by screen, written at exit.
+void write_frame_stats(const char* path, const std::map<std::string, std::vector<double>>& stats) {
+    std::FILE* f = std::fopen(path, "w");
+    if (f == nullptr) return;
+    std::fprintf(f, "{");
+    bool first = true;
+    for (const auto& [screen, samples] : stats) {
+        std::fprintf(f, "%s\"%s\": [", first ? "" : ", ", screen.c_str());
+        for (std::size_t i = 0; i < samples.size(); ++i) std::fprintf(f, "%s%.3f", i ? ", " : "", samples[i]);
+        std::fprintf(f, "]");
+        first = false;
+    }
+    std::fprintf(f, "}\n");
+    std::fclose(f);
+}
 
 double monotonic_now() {
     using namespace std::chrono;
@@ -291,6 +320,8 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
     long frame = 0;
     if (options.screenshot_dir) std::filesystem::create_directories(*options.screenshot_dir);
 
+    const char* frame_stats_path = std::getenv("TILLIT_FRAME_STATS");
+    std::map<std::string, std::vector<double>> frame_stats;
     long long applied_generation = 0;  // config generations of the worker already applied
     bool had_session = false;
     int frames_to_draw = kFramesAfterInput;
@@ -346,6 +377,8 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
         if (frames_to_draw == 0) continue;
         --frames_to_draw;
 
+        const double frame_cpu_start = frame_stats_path != nullptr ? process_cpu_ms() : 0.0;
+        const std::string frame_screen = app.idle_warning() ? "idle" : ui::to_string(app.screen());
         glfwGetFramebufferSize(win, &fb_w, &fb_h);
         // The frame is laid out in the current language's direction; a right-to-left frame
         // is mirrored when drawn, and the pointer is mirrored back for its layout.
@@ -378,6 +411,10 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
         glClearColor(bg.x, bg.y, bg.z, 1.0f);
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        if (frame_stats_path != nullptr) {
+            glFinish();
+            frame_stats[frame_screen].push_back(process_cpu_ms() - frame_cpu_start);
+        }
         text.engine->end_frame();
         // A session has ended: nothing a resident typed stays laid out in memory.
         const bool in_session = app.session() != nullptr;
@@ -431,6 +468,7 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
         glfwSwapBuffers(win);
     }
 
+    if (frame_stats_path != nullptr) write_frame_stats(frame_stats_path, frame_stats);
     if (sync_worker) sync_worker->stop();  // joins: a transfer in flight is aborted within about a second
     text.engine.reset();                   // its textures go while the GL context is still there
     ImGui_ImplOpenGL3_Shutdown();
