@@ -190,58 +190,61 @@ def main():
     parser.add_argument("--idle", type=float, default=60.0, help="seconds of idle CPU measurement per run")
     parser.add_argument("--counts", default="0,100000,1000000")
     parser.add_argument("--write", action="store_true", help="update docs/PERFORMANCE.md")
+    parser.add_argument("--only", choices=["peer", "start"], help="run one part only")
     args = parser.parse_args()
     kiosk = os.path.join(args.build, "tillit-kiosk")
     chromium = shutil.which("chromium")
-    if chromium is None:
+    if chromium is None and args.only != "start":
         sys.exit("kiosk_bench: chromium is not installed (apt install chromium)")
     work = tempfile.mkdtemp(prefix="kiosk-bench-")
     env = dict(os.environ)
     lines = []
 
-    # 1. Peer comparison, side by side in one run.
-    config = kiosk_config(work, os.path.join(work, "data-peer"))
-    page = "file://" + os.path.join(SOURCE, "bench", "peer", "question.html")
-    ours, peer = [], []
-    for run in range(args.runs):
-        ours.append(measure([kiosk, "--config", config], env, args.idle))
-        profile = tempfile.mkdtemp(prefix="chromium-bench-")
-        peer.append(measure([chromium, "--kiosk", "--no-sandbox", "--no-first-run", "--no-default-browser-check",
-                             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                             "--noerrdialogs", "--disable-infobars", f"--user-data-dir={profile}",
-                             f"--window-size={WIDTH},{HEIGHT}", "--window-position=0,0", page], env, args.idle))
-        shutil.rmtree(profile, ignore_errors=True)
-        print(f"run {run + 1}: kiosk {ours[-1]}, chromium {peer[-1]}", flush=True)
-    rows = []
-    for name, index, unit, digits, target in (("memory (PSS, all processes)", 1, "MiB", 1, "<= 1/10 of the peer"),
-                                               ("launch to first complete frame", 0, "s", 2, "<= 1/4 of the peer"),
-                                               ("CPU while idle", 2, "% of a core", 3, "<= 0.1 %")):
-        text_ours, med_ours = summary([r[index] for r in ours], unit, digits)
-        text_peer, med_peer = summary([r[index] for r in peer], unit, digits)
-        ratio = f"{med_ours / med_peer:.3f}" if med_peer else "-"
-        rows.append(f"| {name} | {text_ours} | {text_peer} | {ratio} | {target} |")
-    lines += ["### Peer: the kiosk vs Chromium --kiosk (1920x1080, Xvfb, software GL)", "",
-              f"Median (min-max) of {args.runs} runs, launched alternately; idle CPU over {args.idle:.0f} s.", "",
-              "| figure | tillit-kiosk (start screen) | Chromium (bench/peer/question.html) | ratio | target |",
-              "|---|---|---|---|---|"] + rows + [""]
+    if args.only != "start":
+        # 1. Peer comparison, side by side in one run.
+        config = kiosk_config(work, os.path.join(work, "data-peer"))
+        page = "file://" + os.path.join(SOURCE, "bench", "peer", "question.html")
+        ours, peer = [], []
+        for run in range(args.runs):
+            ours.append(measure([kiosk, "--config", config], env, args.idle))
+            profile = tempfile.mkdtemp(prefix="chromium-bench-")
+            peer.append(measure([chromium, "--kiosk", "--no-sandbox", "--no-first-run", "--no-default-browser-check",
+                                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                                 "--noerrdialogs", "--disable-infobars", f"--user-data-dir={profile}",
+                                 f"--window-size={WIDTH},{HEIGHT}", "--window-position=0,0", page], env, args.idle))
+            shutil.rmtree(profile, ignore_errors=True)
+            print(f"run {run + 1}: kiosk {ours[-1]}, chromium {peer[-1]}", flush=True)
+        rows = []
+        for name, index, unit, digits, target in (("memory (PSS, all processes)", 1, "MiB", 1, "<= 1/10 of the peer"),
+                                                   ("launch to first complete frame", 0, "s", 2, "<= 1/4 of the peer"),
+                                                   ("CPU while idle", 2, "% of a core", 3, "<= 0.1 %")):
+            text_ours, med_ours = summary([r[index] for r in ours], unit, digits)
+            text_peer, med_peer = summary([r[index] for r in peer], unit, digits)
+            ratio = f"{med_ours / med_peer:.3f}" if med_peer else "-"
+            rows.append(f"| {name} | {text_ours} | {text_peer} | {ratio} | {target} |")
+        lines += ["### Peer: the kiosk vs Chromium --kiosk (1920x1080, Xvfb, software GL)", "",
+                  f"Median (min-max) of {args.runs} runs, launched alternately; idle CPU over {args.idle:.0f} s.", "",
+                  "| figure | tillit-kiosk (start screen) | Chromium (bench/peer/question.html) | ratio | target |",
+                  "|---|---|---|---|---|"] + rows + [""]
 
-    # 4. Start-up with many stored responses.
-    start_rows = []
-    for count in [int(c) for c in args.counts.split(",")]:
-        data_dir = os.path.join(work, f"data-{count}")
-        began = time.monotonic()
-        seed(args.build, data_dir, count)
-        print(f"seeded {count} responses in {time.monotonic() - began:.0f} s", flush=True)
-        config = kiosk_config(work, data_dir)
-        runs = [measure([kiosk, "--config", config], env, 0) for _ in range(args.runs)]
-        first, _ = summary([r[0] for r in runs], "s", 2)
-        pss, _ = summary([r[1] for r in runs], "MiB", 1)
-        size = os.path.getsize(os.path.join(data_dir, "responses.db")) / 2**20 if count else 0.0
-        start_rows.append(f"| {count:,} | {size:.0f} MiB | {first} | {pss} |".replace(",", " "))
-        print(start_rows[-1], flush=True)
-    lines += ["### Start-up with stored responses", "",
-              f"Launch to first complete frame and PSS after it, median (min-max) of {args.runs} runs.", "",
-              "| responses | database | first complete frame | memory (PSS) |", "|---|---|---|---|"] + start_rows + [""]
+    if args.only != "peer":
+        # 4. Start-up with many stored responses.
+        start_rows = []
+        for count in [int(c) for c in args.counts.split(",")]:
+            data_dir = os.path.join(work, f"data-{count}")
+            began = time.monotonic()
+            seed(args.build, data_dir, count)
+            print(f"seeded {count} responses in {time.monotonic() - began:.0f} s", flush=True)
+            config = kiosk_config(work, data_dir)
+            runs = [measure([kiosk, "--config", config], env, 0) for _ in range(args.runs)]
+            first, _ = summary([r[0] for r in runs], "s", 2)
+            pss, _ = summary([r[1] for r in runs], "MiB", 1)
+            size = os.path.getsize(os.path.join(data_dir, "responses.db")) / 2**20 if count else 0.0
+            start_rows.append(f"| {count:,} | {size:.0f} MiB | {first} | {pss} |".replace(",", " "))
+            print(start_rows[-1], flush=True)
+        lines += ["### Start-up with stored responses", "",
+                  f"Launch to first complete frame and PSS after it, median (min-max) of {args.runs} runs.", "",
+                  "| responses | database | first complete frame | memory (PSS) |", "|---|---|---|---|"] + start_rows + [""]
     shutil.rmtree(work, ignore_errors=True)
 
     report = "\n".join(lines)
