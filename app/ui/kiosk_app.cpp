@@ -193,18 +193,10 @@ double KioskApp::idle_timeout() const {
 }
 
 bool KioskApp::resident_screen(Screen screen) {
-    switch (screen) {
-        case Screen::Pin:
-        case Screen::Staff:
-        case Screen::Export:
-        case Screen::Settings:
-        case Screen::WorkshopSetup:
-        case Screen::WorkshopData:
-        case Screen::WorkshopGather:
-        case Screen::WorkshopVote:
-        case Screen::WorkshopSummary: return false;
-        default: return true;
-    }
+    // Everything a staff member signs in for is staff; the rest is the residents'.
+    return !(screen == Screen::Pin || screen == Screen::Staff || screen == Screen::Export ||
+             screen == Screen::Settings || screen == Screen::WorkshopSetup || screen == Screen::WorkshopData ||
+             screen == Screen::WorkshopGather || screen == Screen::WorkshopVote || screen == Screen::WorkshopSummary);
 }
 
 void KioskApp::stop_reading() {
@@ -478,10 +470,7 @@ const std::string& KioskApp::staff_note() const {
     }
 }
 
-bool KioskApp::staff_mode() const {
-    return screen_ == Screen::Pin || screen_ == Screen::Staff || screen_ == Screen::Export ||
-           screen_ == Screen::Settings || workshop_screen();
-}
+bool KioskApp::staff_mode() const { return !resident_screen(screen_); }
 
 long KioskApp::workshop_typed_length() const {
     if (screen_ == Screen::WorkshopSetup && workshop_setup_.editing != WorkshopSetupScreen::Field::None) {
