@@ -318,15 +318,16 @@ TEST_CASE("10 000 requests from 50 concurrent clients: no crash, good items stor
     const double load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
 
     CHECK_MESSAGE(good_failures == 0, first_failure);
-    // Seen here: a few in a thousand of the attackers' connections are closed unanswered
-    // under this load (never a good kiosk's so far); printed, and bounded at 1 %.
+    // Every request is answered: with httplib's backlog of 5, 0.1-0.4 % of all
+    // connections (good kiosks' too) were closed unanswered here (http_server.cpp,
+    // kListenBacklog).
     for (std::size_t kind = 0; kind < bad_unanswered_by_kind.size(); ++kind) {
         if (bad_unanswered_by_kind[kind] > 0) {
             std::printf("server load: bad request kind %zu: %d of %zu closed without an answer\n", kind,
                         bad_unanswered_by_kind[kind].load(), kBadClients * kRequestsPerClient / 6);
         }
     }
-    CHECK(static_cast<std::size_t>(bad_unanswered.load()) * 100 <= kBadClients * kRequestsPerClient);
+    CHECK(bad_unanswered == 0);
     CHECK_MESSAGE(bad_not_4xx == 0, first_failure);
     REQUIRE(server.running());
 
