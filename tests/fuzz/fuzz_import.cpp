@@ -7,9 +7,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/privacy.h"
 #include "core/wire.h"
@@ -22,14 +21,14 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
         nlohmann::json batches = nlohmann::json::array();
         for (int i = 0; i < 2; ++i) {
             const std::string batch_id = new_uuid_v4();
-            const std::string body = wire::gzip(wire::batch_json(
-                batch_id, {wire::make_item(new_uuid_v4(), wire::ItemKind::Response,
-                                           {{"survey_id", "tillit"},
-                                            {"survey_version", 1},
-                                            {"language", "sv"},
-                                            {"venue_id", "biblioteket-centrum"},
-                                            {"time_bucket", "2026-11-23T14"},
-                                            {"answers", {{"trust_general", i}}}})}));
+            const std::string body =
+                wire::gzip(wire::batch_json(batch_id, {wire::make_item(new_uuid_v4(), wire::ItemKind::Response,
+                                                                       {{"survey_id", "tillit"},
+                                                                        {"survey_version", 1},
+                                                                        {"language", "sv"},
+                                                                        {"venue_id", "biblioteket-centrum"},
+                                                                        {"time_bucket", "2026-11-23T14"},
+                                                                        {"answers", {{"trust_general", i}}}})}));
             batches.push_back({{"batch_id", batch_id},
                                {"body", wire::base64_encode(body)},
                                {"signature", wire::sign(keys, "/v1/batches", body)}});

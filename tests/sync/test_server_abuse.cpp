@@ -4,10 +4,9 @@
 // 50 concurrent clients (good kiosks and attackers mixed) with no crash, every good
 // item stored exactly once, the good kiosks' p99 latency compared with idle and the
 // server's peak RSS printed. In-process handler tests are in tests/server/test_http.cpp.
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
 #include <httplib.h>
-
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -39,7 +38,8 @@ struct Kiosk {
 };
 
 httplib::Headers signed_headers(const Kiosk& kiosk, const std::string& body) {
-    return {{wire::kDeviceHeader, kiosk.device_id}, {wire::kSignatureHeader, wire::sign(kiosk.keys, "/v1/batches", body)}};
+    return {{wire::kDeviceHeader, kiosk.device_id},
+            {wire::kSignatureHeader, wire::sign(kiosk.keys, "/v1/batches", body)}};
 }
 
 Kiosk enrol(httplib::Client& client, const test::ServerProcess& server) {
@@ -79,7 +79,9 @@ bool healthy(httplib::Client& client) {
     return res && res->status == 200;
 }
 
-std::string status_of(const httplib::Result& res) { return res ? std::to_string(res->status) : "no answer"; }
+std::string status_of(const httplib::Result& res) {
+    return res ? std::to_string(res->status) : "no answer";
+}
 
 double percentile(std::vector<double> values, double p) {
     if (values.empty()) return 0;
@@ -87,7 +89,6 @@ double percentile(std::vector<double> values, double p) {
     const auto index = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
     return values[index];
 }
-
 
 // An oversized request as a raw socket sends it: the headers (Content-Length says
 // 9 MiB, more than the server's 8 MiB) and only `sent_body` bytes of the body, then
@@ -103,9 +104,10 @@ std::string oversized_status(int port, const std::string& extra_headers, std::si
     REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
     timeval timeout{.tv_sec = 20, .tv_usec = 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    const std::string request = "POST /v1/batches HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/gzip\r\n"
-                                "Content-Length: " + std::to_string(9u * 1024u * 1024u) + "\r\n" + extra_headers +
-                                "\r\n" + std::string(sent_body, 'x');
+    const std::string request =
+        "POST /v1/batches HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/gzip\r\n"
+        "Content-Length: " +
+        std::to_string(9u * 1024u * 1024u) + "\r\n" + extra_headers + "\r\n" + std::string(sent_body, 'x');
     (void)send(fd, request.data(), request.size(), MSG_NOSIGNAL);
     std::string answer(4096, '\0');
     const ssize_t got = recv(fd, answer.data(), answer.size(), 0);
@@ -139,19 +141,24 @@ TEST_CASE("the real server answers every bad request with a clear 4xx and stays 
     tampered[tampered.size() / 2] = static_cast<char>(tampered[tampered.size() / 2] ^ 0x01);
     const std::string bomb = wire::gzip(std::string(wire::kMaxInflatedBytes + 1024 * 1024, '\0'));
     const std::string not_json = wire::gzip("{\"protocol\": 1, \"batch_id\": ");
-    const std::string wrong_types =
-        wire::gzip(R"({"protocol":"one","batch_id":17,"items":{"id":"x"}})");
+    const std::string wrong_types = wire::gzip(R"({"protocol":"one","batch_id":17,"items":{"id":"x"}})");
     const std::string array_body = wire::gzip("[1,2,3]");
     const Kiosk stranger{.keys = wire::generate_device_keys(), .device_id = new_uuid_v4()};
     std::vector<Case> cases = {
         {"unsigned", {}, good, "application/gzip", 401},
         {"tampered body", signed_headers(kiosk, good), tampered, "application/gzip", 401},
-        {"signed by another key", {{wire::kDeviceHeader, kiosk.device_id},
-                                   {wire::kSignatureHeader, wire::sign(stranger.keys, "/v1/batches", good)}},
-         good, "application/gzip", 401},
+        {"signed by another key",
+         {{wire::kDeviceHeader, kiosk.device_id},
+          {wire::kSignatureHeader, wire::sign(stranger.keys, "/v1/batches", good)}},
+         good,
+         "application/gzip",
+         401},
         {"unknown device", signed_headers(stranger, good), good, "application/gzip", 401},
-        {"garbage signature", {{wire::kDeviceHeader, kiosk.device_id}, {wire::kSignatureHeader, "%%%not base64"}},
-         good, "application/gzip", 401},
+        {"garbage signature",
+         {{wire::kDeviceHeader, kiosk.device_id}, {wire::kSignatureHeader, "%%%not base64"}},
+         good,
+         "application/gzip",
+         401},
         {"truncated gzip", signed_headers(kiosk, good.substr(0, good.size() / 2)), good.substr(0, good.size() / 2),
          "application/gzip", 400},
         {"not gzip at all", signed_headers(kiosk, "hello"), "hello", "application/gzip", 400},
@@ -204,8 +211,8 @@ TEST_CASE("the real server answers every bad request with a clear 4xx and stays 
         CHECK(healthy(client));
     }
     CHECK(server.running());
-    std::printf("server bad input: %zu kinds of bad request (and oversized), each a 4xx; peak RSS %ld KiB\n", cases.size(),
-                server.peak_rss_kib());
+    std::printf("server bad input: %zu kinds of bad request (and oversized), each a 4xx; peak RSS %ld KiB\n",
+                cases.size(), server.peak_rss_kib());
 }
 
 TEST_CASE("10 000 requests from 50 concurrent clients: no crash, good items stored once, p99 and RSS printed") {
@@ -226,7 +233,7 @@ TEST_CASE("10 000 requests from 50 concurrent clients: no crash, good items stor
     std::mutex mutex;
     std::vector<std::string> created_ids;
     std::atomic<int> good_failures{0};
-    std::atomic<int> bad_not_4xx{0};   // answered, but not with a 4xx: always a failure
+    std::atomic<int> bad_not_4xx{0};     // answered, but not with a 4xx: always a failure
     std::atomic<int> bad_unanswered{0};  // the connection closed without an answer
     std::array<std::atomic<int>, 6> bad_unanswered_by_kind{};
     std::string first_failure;
@@ -240,7 +247,8 @@ TEST_CASE("10 000 requests from 50 concurrent clients: no crash, good items stor
             const std::string body = batch_body({item});
             const auto start = std::chrono::steady_clock::now();
             auto res = post_batch(client, signed_headers(kiosk, body), body);
-            latencies.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+            latencies.push_back(
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
             if (!res || res->status != 200 || res->body.find("\"created\"") == std::string::npos) {
                 std::lock_guard lock(mutex);
                 if (first_failure.empty()) first_failure = "good: " + status_of(res) + (res ? " " + res->body : "");
@@ -286,12 +294,18 @@ TEST_CASE("10 000 requests from 50 concurrent clients: no crash, good items stor
             for (std::size_t i = 0; i < kRequestsPerClient; ++i) {
                 auto send = [&]() -> httplib::Result {
                     switch ((a + i) % 6) {
-                        case 0: return post_batch(client, {}, good_body);
-                        case 1: return post_batch(client, signed_headers(victim, good_body), tampered);
-                        case 2: return post_batch(client, signed_headers(stranger, good_body), good_body);
-                        case 3: return post_batch(client, {}, bomb);  // unsigned: never inflated
-                        case 4: return post_batch(client, signed_headers(victim, "x"), "x", "text/plain");
-                        default: return client.Post("/v1/enrol", wire::gzip("[\"not an object\"]"), "application/gzip");
+                        case 0:
+                            return post_batch(client, {}, good_body);
+                        case 1:
+                            return post_batch(client, signed_headers(victim, good_body), tampered);
+                        case 2:
+                            return post_batch(client, signed_headers(stranger, good_body), good_body);
+                        case 3:
+                            return post_batch(client, {}, bomb);  // unsigned: never inflated
+                        case 4:
+                            return post_batch(client, signed_headers(victim, "x"), "x", "text/plain");
+                        default:
+                            return client.Post("/v1/enrol", wire::gzip("[\"not an object\"]"), "application/gzip");
                     }
                 };
                 const httplib::Result res = send();
@@ -348,8 +362,9 @@ TEST_CASE("10 000 requests from 50 concurrent clients: no crash, good items stor
     const std::size_t requests = (kGoodClients + kBadClients) * kRequestsPerClient;
     std::printf("server load: %zu requests under load in %.1f s (%.0f req/s) from %zu clients\n", requests,
                 load_seconds, static_cast<double>(requests) / load_seconds, kGoodClients + kBadClients);
-    std::printf("server load: good kiosks idle p50 %.1f ms p99 %.1f ms; under load p50 %.1f ms p99 %.1f ms (p99 x%.2f)\n",
-                idle_p50, idle_p99, load_p50, load_p99, idle_p99 > 0 ? load_p99 / idle_p99 : 0.0);
+    std::printf(
+        "server load: good kiosks idle p50 %.1f ms p99 %.1f ms; under load p50 %.1f ms p99 %.1f ms (p99 x%.2f)\n",
+        idle_p50, idle_p99, load_p50, load_p99, idle_p99 > 0 ? load_p99 / idle_p99 : 0.0);
     std::printf("server load: peak RSS %ld KiB\n", rss);
     // Memory bounded: the refused bombs are never inflated, so far below their 17 MiB each.
     CHECK(rss > 0);
