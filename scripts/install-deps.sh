@@ -41,6 +41,8 @@ packages=(
   xwayland
   # package test: pgrep finds the kiosk under cage to stop it
   procps
+  # fuzz tests (tests/fuzz/run.sh): libFuzzer needs clang and its runtime (compiler-rt)
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -8,6 +8,7 @@
 #include "http_server.h"
 
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -33,6 +34,13 @@ using SteadyClock = std::chrono::steady_clock;
 
 // Between two reads or writes of one request; generous for kiosks on poor networks.
 constexpr time_t kSocketTimeoutSeconds = 30;
+
+// Connections waiting to be accepted. Debian's libcpp-httplib (0.11.4) listens with a
+// backlog of 5, fixed when the library was built: under 50 concurrent clients the
+// kernel then dropped handshakes (TcpExtListenOverflows) and some kiosks' requests
+// were closed unanswered (tests/sync/test_server_abuse.cpp). The kernel caps this at
+// net.core.somaxconn.
+constexpr int kListenBacklog = 1024;
 
 std::string utc_timestamp_ms() {
     const auto now = std::chrono::system_clock::now();
@@ -151,6 +159,7 @@ struct HttpServer::Impl {
     RateLimiter enrol_limiter;
     std::unique_ptr<httplib::Server> server;
     int port = 0;
+    int listen_socket = -1;  // the socket bind() made, for kListenBacklog
     std::atomic<bool> stop_requested{false};
     std::atomic<bool> serving{false};
     std::atomic<bool> finished{false};
@@ -502,6 +511,12 @@ Result<std::unique_ptr<HttpServer>> HttpServer::bind(ServerStore& store, const H
         impl->server = std::make_unique<httplib::Server>();
     }
     impl->install_routes();
+    // httplib's own options (address reuse), and the socket remembered so its backlog
+    // can be raised once bound. 127.0.0.1 or one host name: bind makes one socket.
+    impl->server->set_socket_options([raw = impl.get()](int sock) {
+        httplib::default_socket_options(sock);
+        raw->listen_socket = sock;
+    });
 
     errno = 0;
     if (options.port == 0) {
@@ -512,6 +527,11 @@ Result<std::unique_ptr<HttpServer>> HttpServer::bind(ServerStore& store, const H
     if (impl->port <= 0) {
         const std::string reason = errno != 0 ? std::strerror(errno) : "address unavailable";
         return make_error("could not listen on " + options.host + ":" + std::to_string(options.port) + ": " + reason);
+    }
+    // listen() again on a listening socket only changes its backlog.
+    if (impl->listen_socket >= 0 && ::listen(impl->listen_socket, kListenBacklog) != 0) {
+        return make_error("could not listen on " + options.host + ":" + std::to_string(impl->port) + ": " +
+                          std::strerror(errno));
     }
     return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }

@@ -39,6 +39,23 @@ std::string pin_of(const std::string& cert) {
     return "sha256//" + hash;
 }
 
+// A server certificate for the same key and names as `dir`'s, signed by the same CA,
+// that expired on 2020-01-02 (openssl ca: openssl x509 cannot back-date before 3.4).
+std::string make_expired_cert(const std::string& dir) {
+    const std::string script = "set -e; cd '" + dir + "'\n"
+        "printf '[ca]\\ndefault_ca = test\\n[test]\\ndatabase = index.txt\\nnew_certs_dir = .\\nserial = serial\\n"
+        "default_md = sha256\\npolicy = any\\n[any]\\ncommonName = supplied\\n[server]\\n"
+        "subjectAltName = IP:127.0.0.1,IP:::1,DNS:localhost\\nextendedKeyUsage = serverAuth\\nbasicConstraints = CA:FALSE\\n'"
+        " > expired.cnf\n"
+        "touch index.txt; echo 01 > serial\n"
+        "openssl req -new -key server.key -subj /CN=127.0.0.1 -out expired.csr\n"
+        "openssl ca -batch -config expired.cnf -cert ca.pem -keyfile ca.key -startdate 20200101000000Z "
+        "-enddate 20200102000000Z -extensions server -in expired.csr -out expired.pem 2>/dev/null\n";
+    const auto made = run_command("/bin/bash", {"-c", script});
+    REQUIRE_MESSAGE(made.exit_code == 0, made.err);
+    return dir + "/expired.pem";
+}
+
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 }  // namespace
@@ -115,6 +132,28 @@ TEST_CASE("e2e TLS: a certificate for localhost only is refused at https://127.0
     const auto synced = kiosk.pass();
     CHECK_MESSAGE(synced.outcome == PassOutcome::Done, synced.message);
     check_exactly_once(kiosk, *server);
+}
+
+TEST_CASE("e2e TLS: an expired server certificate from the trusted CA is refused with nothing marked") {
+    const auto dir = fresh_dir("tls-expired");
+    const std::string tls = dir + "/tls";
+    make_tls(tls);
+    const std::string expired = make_expired_cert(tls);
+    std::unique_ptr<ServerProcess> server;
+    server = start_server(dir + "/server.db", dir, {"--tls-cert", tls + "/server.pem", "--tls-key", tls + "/server.key"});
+    Kiosk kiosk(dir, "https://127.0.0.1:" + std::to_string(server->port()), server->enrol_code("test-venue"),
+                tls + "/ca.pem");
+    kiosk.add(40, 2);
+    server.reset();
+    // The same store, key and CA; only the certificate has expired.
+    server = start_server(dir + "/server.db", dir, {"--tls-cert", expired, "--tls-key", tls + "/server.key"});
+    const std::string url = "https://127.0.0.1:" + std::to_string(server->port());
+    kiosk.connect(url, tls + "/ca.pem");
+    const auto refused = kiosk.pass();
+    CHECK(refused.outcome == PassOutcome::Retry);
+    CHECK_MESSAGE(contains(refused.message, "expired"), refused.message);
+    CHECK(kiosk.counts().pending == 42);
+    CHECK(server_ids(*server, dir).empty());
 }
 
 TEST_CASE("e2e PostgreSQL: happy path, 1 200 responses and 37 abandonments, exactly once") {
