@@ -24,6 +24,7 @@
 
 #include "batch_ingest.h"
 #include "rate_limiter.h"
+#include "report_web.h"
 
 namespace tillit::server {
 namespace {
@@ -150,6 +151,7 @@ struct HttpServer::Impl {
     RateLimiter device_limiter;
     RateLimiter enrol_limiter;
     std::unique_ptr<httplib::Server> server;
+    std::unique_ptr<ReportPages> report_pages;  // /login, /report...: the admin's pages
     int port = 0;
     std::atomic<bool> stop_requested{false};
     std::atomic<bool> serving{false};
@@ -252,6 +254,9 @@ struct HttpServer::Impl {
         s.Post("/v1/batches", logged("batch", &Impl::handle_batch));
         s.Post("/v1/heartbeat", logged("heartbeat", &Impl::handle_heartbeat));
         s.Post("/v1/config", logged("config", &Impl::handle_config));
+        const bool tls = !options.tls_cert_path.empty();
+        report_pages = std::make_unique<ReportPages>(store, tls, [this](Json entry) { write_log(std::move(entry)); });
+        report_pages->install(s);
     }
 
     bool too_long(const httplib::Request& req) const {
