@@ -141,6 +141,17 @@ Result<Json> config_document(ServerStore& store) {
     return document;
 }
 
+Result<Json> config_document(ServerStore& store, const std::string& venue_id) {
+    auto document = config_document(store);
+    if (!document) return document;
+    auto feedback = venue_feedback(store, venue_id);
+    if (!feedback) return make_error(feedback.error());
+    // Absent when none: a kiosk of a venue without messages sees the same document (and
+    // version) as before, and older kiosks ignore the key.
+    if (feedback.value()) document.value()["feedback"] = *feedback.value();
+    return document;
+}
+
 std::string config_version(const Json& document) { return wire::sha256_hex(wire::canonical(document)); }
 
 struct HttpServer::Impl {
@@ -425,7 +436,7 @@ struct HttpServer::Impl {
             reply_error(res, log, 500, "could not store the heartbeat: " + stored.error());
             return;
         }
-        auto config = config_document(store);
+        auto config = config_document(store, device.venue_id);
         if (!config) {
             reply_error(res, log, 500, config.error());
             return;
@@ -437,7 +448,7 @@ struct HttpServer::Impl {
         auto authenticated = authenticate(req, res, log);
         if (!authenticated) return;
         if (!json_object(authenticated->second, res, log)) return;
-        auto config = config_document(store);
+        auto config = config_document(store, authenticated->first.venue_id);
         if (!config) {
             reply_error(res, log, 500, config.error());
             return;

@@ -5,9 +5,11 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <httplib.h>
 #include <map>
 #include <mutex>
@@ -26,6 +28,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kPasswordKey = "admin_password";
 constexpr const char* kReviewsKey = "text_reviews";
+constexpr const char* kFeedbackKey = "feedback_messages";
 constexpr const char* kCookie = "tillit_admin";
 constexpr auto kSessionLifetime = std::chrono::hours(8);
 
@@ -344,8 +347,56 @@ Status review_free_text(ServerStore& store, const std::string& key, const std::s
     return store.put_admin_value(kReviewsKey, reviews.dump());
 }
 
+Status write_feedback(ServerStore& store, const std::string& venue_id, const std::string& message) {
+    if (venue_id.empty() || venue_id.size() > 64 ||
+        !std::all_of(venue_id.begin(), venue_id.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; })) {
+        return make_error("choose a venue");
+    }
+    std::size_t chars = 0;
+    for (unsigned char c : message) chars += (c & 0xC0) != 0x80 ? 1 : 0;
+    if (chars == 0 || chars > kMaxFeedbackChars) {
+        return make_error("the message needs 1 to " + std::to_string(kMaxFeedbackChars) + " characters");
+    }
+    if (!Json::accept(Json(message).dump(-1, ' ', false, Json::error_handler_t::strict))) {
+        return make_error("the message is not valid UTF-8");
+    }
+    auto rows = report_rows(store);
+    if (!rows) return make_error(rows.error());
+    const indicators::Report report = indicators::build(rows.value(), {"", venue_id});
+    const Json full = indicators::to_json(report);
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t t = std::chrono::system_clock::to_time_t(now);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char day[16];
+    std::strftime(day, sizeof day, "%Y-%m-%d", &tm);
+    const Json entry = {{"message", message},
+                        {"written", day},
+                        {"summary", {{"responses", full["responses"]}, {"trust", full["trust"]}}}};
+    const std::lock_guard lock(reviews_mutex);
+    auto stored = store.admin_value(kFeedbackKey);
+    if (!stored) return make_error(stored.error());
+    Json all = stored.value() ? Json::parse(*stored.value(), nullptr, false) : Json::object();
+    if (!all.is_object()) all = Json::object();
+    if (!all.contains(venue_id) || !all[venue_id].is_array()) all[venue_id] = Json::array();
+    all[venue_id].push_back(entry);
+    return store.put_admin_value(kFeedbackKey, all.dump());
+}
+
+Result<std::optional<Json>> venue_feedback(ServerStore& store, const std::string& venue_id) {
+    auto stored = store.admin_value(kFeedbackKey);
+    if (!stored) return make_error(stored.error());
+    if (!stored.value()) return std::optional<Json>();
+    const Json all = Json::parse(*stored.value(), nullptr, false);
+    if (!all.is_object() || !all.contains(venue_id) || !all[venue_id].is_array() || all[venue_id].empty()) {
+        return std::optional<Json>();
+    }
+    return std::optional<Json>(all[venue_id].back());
+}
+
 std::string report_html(const indicators::Report& report, const std::vector<FreeText>& texts, long long text_count,
-                        const std::string& csrf) {
+                        const std::string& csrf, const Json& feedback) {
     const std::string query = query_string(report.query);
     std::ostringstream body;
     body << "<h1>Tillit – rapport</h1>";
@@ -400,6 +451,22 @@ std::string report_html(const indicators::Report& report, const std::vector<Free
     for (const Figure& figure : report.questions) {
         body << "<details><summary>" << esc(figure.id) << "</summary>" << svg_figure(figure) << "</details>";
     }
+
+    body << "<h2>Ni sa – vi gjorde</h2><p>Ett kort meddelande per plats, som kioskerna där visar på startskärmen "
+            "tillsammans med en sammanfattning av platsens svar (dold om den är för liten).</p>";
+    for (const auto& [venue, entry] : feedback.items()) {
+        body << "<p><b>" << esc(venue) << "</b> (" << esc(entry.value("written", "")) << "): "
+             << esc(entry.value("message", "")) << "</p>";
+    }
+    body << "<form method=\"post\" action=\"/report/message\">" << csrf_input(csrf)
+         << "<label>Plats <select name=\"venue\">";
+    for (const std::string& venue : report.venues) {
+        body << "<option value=\"" << esc(venue) << "\""
+             << (report.query.venue_id && *report.query.venue_id == venue ? " selected" : "") << ">" << esc(venue)
+             << "</option>";
+    }
+    body << "</select></label><br><textarea name=\"message\" rows=\"3\" cols=\"40\" maxlength=\"" << kMaxFeedbackChars
+         << "\" required></textarea><br><button type=\"submit\">Publicera</button></form>";
 
     body << "<h2>Fritextsvar</h2>";
     if (text_count < kMinFreeTexts) {
@@ -583,9 +650,28 @@ struct ReportPages::Impl {
                 res.set_content("could not open the free texts", "text/plain; charset=utf-8");
                 return done("report_failed", req, res);
             }
-            res.set_content(report_html(report, texts.value(), count, *csrf), "text/html; charset=utf-8");
+            Json feedback = Json::object();
+            for (const std::string& venue : report.venues) {
+                auto entry = venue_feedback(store, venue);
+                if (entry && entry.value()) feedback[venue] = *entry.value();
+            }
+            res.set_content(report_html(report, texts.value(), count, *csrf, feedback), "text/html; charset=utf-8");
         }
         done("report", req, res);
+    }
+
+    void post_message(const httplib::Request& req, httplib::Response& res) {
+        secure_headers(res);
+        if (!post_allowed(req, res)) return done("message_refused", req, res);
+        const Status written = write_feedback(store, req.get_param_value("venue"), req.get_param_value("message"));
+        if (!written) {
+            res.status = 400;
+            res.set_content(written.error(), "text/plain; charset=utf-8");
+            return done("message_refused", req, res);
+        }
+        res.status = 303;
+        res.set_header("Location", "/report");
+        done("message", req, res);
     }
 
     void post_review(const httplib::Request& req, httplib::Response& res) {
@@ -616,6 +702,7 @@ void ReportPages::install(httplib::Server& server) {
     server.Get("/report", [impl](const httplib::Request& req, httplib::Response& res) { impl->get_report(req, res, "html"); });
     server.Get("/report.csv", [impl](const httplib::Request& req, httplib::Response& res) { impl->get_report(req, res, "csv"); });
     server.Get("/report.json", [impl](const httplib::Request& req, httplib::Response& res) { impl->get_report(req, res, "json"); });
+    server.Post("/report/message", [impl](const httplib::Request& req, httplib::Response& res) { impl->post_message(req, res); });
     server.Post("/report/review", [impl](const httplib::Request& req, httplib::Response& res) { impl->post_review(req, res); });
 }
 

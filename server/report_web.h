@@ -48,9 +48,19 @@ Result<std::vector<FreeText>> free_texts(ServerStore& store, const indicators::Q
 // "approve" or "hide" one free text (its key as listed by free_texts).
 Status review_free_text(ServerStore& store, const std::string& key, const std::string& action);
 
-// The page itself (no login, no I/O): `csrf` goes into every form.
+// "Ni sa – vi gjorde": staff write a short message per venue (1 to kMaxFeedbackChars
+// characters); it is stored with a snapshot of that venue's suppressed trust split
+// ({"message", "written" (YYYY-MM-DD), "summary": {"responses", "trust"}}, the same
+// JSON as /report.json) and served to the venue's kiosks in /v1/config as "feedback".
+constexpr std::size_t kMaxFeedbackChars = 280;
+Status write_feedback(ServerStore& store, const std::string& venue_id, const std::string& message);
+// The newest message for the venue, or nullopt.
+Result<std::optional<nlohmann::json>> venue_feedback(ServerStore& store, const std::string& venue_id);
+
+// The page itself (no login, no I/O): `csrf` goes into every form; `feedback` is each
+// venue's newest message.
 std::string report_html(const indicators::Report& report, const std::vector<FreeText>& texts, long long text_count,
-                        const std::string& csrf);
+                        const std::string& csrf, const nlohmann::json& feedback = nlohmann::json::object());
 
 // Adds /login, /logout, /report, /report.csv, /report.json, /report/review to `server`.
 // `log` gets one JSON object per request (never a password, token or answer).

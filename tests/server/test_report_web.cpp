@@ -239,3 +239,58 @@ TEST_CASE("report web: free texts are shown for review from 10 on; review needs 
     REQUIRE(gone);
     CHECK(gone->status == 401);
 }
+
+TEST_CASE("report web: a 'Ni sa – vi gjorde' message is CSRF-checked and reaches the venue's /v1/config") {
+    ReportServer live(12);
+    auto c = live.client();
+    const std::string before_a = tillit::server::config_version(tillit::server::config_document(*live.store, "a").value());
+    const std::string before_b = tillit::server::config_version(tillit::server::config_document(*live.store, "b").value());
+    CHECK(before_a == before_b);  // no message yet: the same document as before messages existed
+    CHECK(!tillit::server::config_document(*live.store, "a").value().contains("feedback"));
+
+    const std::string cookie = live.login();
+    const httplib::Headers headers = {{"Cookie", cookie}};
+    auto page = c.Get("/report", headers);
+    REQUIRE(page);
+    const std::string csrf = csrf_of(page->body);
+    const std::string text = "Ni sa att det var svårt att nå oss. Nu har vi öppet hus varje tisdag.";
+    auto refused = c.Post("/report/message", headers, httplib::Params{{"venue", "a"}, {"message", text}});
+    REQUIRE(refused);
+    CHECK(refused->status == 403);
+    auto anonymous = c.Post("/report/message", httplib::Params{{"venue", "a"}, {"message", text}, {"csrf", csrf}});
+    REQUIRE(anonymous);
+    CHECK(anonymous->status == 403);
+    auto empty = c.Post("/report/message", headers, httplib::Params{{"venue", "a"}, {"message", ""}, {"csrf", csrf}});
+    REQUIRE(empty);
+    CHECK(empty->status == 400);
+    auto written = c.Post("/report/message", headers, httplib::Params{{"venue", "a"}, {"message", text}, {"csrf", csrf}});
+    REQUIRE(written);
+    CHECK(written->status == 303);
+
+    const Json config = tillit::server::config_document(*live.store, "a").value();
+    REQUIRE(config.contains("feedback"));
+    CHECK(config["feedback"]["message"] == text);
+    CHECK(config["feedback"]["written"].get<std::string>().size() == 10);
+    // 12 responses at "a", all trust: 12 shown, the other classes 0.
+    CHECK(config["feedback"]["summary"]["responses"] == 12);
+    CHECK(config["feedback"]["summary"]["trust"]["cells"][0]["key"] == "trust");
+    CHECK(config["feedback"]["summary"]["trust"]["cells"][0]["n"] == 12);
+    CHECK(tillit::server::config_version(config) != before_a);
+    // Another venue's kiosks see nothing new.
+    CHECK(!tillit::server::config_document(*live.store, "b").value().contains("feedback"));
+    CHECK(tillit::server::config_version(tillit::server::config_document(*live.store, "b").value()) == before_b);
+    auto after = c.Get("/report", headers);
+    REQUIRE(after);
+    CHECK(after->body.find("Nu har vi öppet hus varje tisdag.") != std::string::npos);
+}
+
+TEST_CASE("report web: a message's summary of a small venue is suppressed") {
+    ReportServer live(3);
+    REQUIRE(tillit::server::write_feedback(*live.store, "a", "Tack för era svar."));
+    const Json config = tillit::server::config_document(*live.store, "a").value();
+    CHECK(config["feedback"]["summary"]["responses"] == "too_few");
+    CHECK(config["feedback"]["summary"]["trust"]["too_few"] == true);
+    CHECK(config["feedback"]["summary"]["trust"].dump().find("\"n\"") == std::string::npos);
+    CHECK_FALSE(tillit::server::write_feedback(*live.store, "A B", "x"));
+    CHECK_FALSE(tillit::server::write_feedback(*live.store, "a", std::string(281, 'x')));
+}
