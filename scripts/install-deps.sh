@@ -41,6 +41,8 @@ packages=(
   xwayland
   # package test: pgrep finds the kiosk under cage to stop it
   procps
+  # report test (tests/report): the report page in headless Chromium (test only)
+  chromium
 )
 
 missing=()
