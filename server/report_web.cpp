@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "core/wire.h"
+#include "rate_limiter.h"
 
 namespace tillit::server {
 namespace {
@@ -31,6 +32,7 @@ constexpr const char* kReviewsKey = "text_reviews";
 constexpr const char* kFeedbackKey = "feedback_messages";
 constexpr const char* kCookie = "tillit_admin";
 constexpr auto kSessionLifetime = std::chrono::hours(8);
+constexpr int kLoginAttemptsPerMinute = 10;
 
 std::mutex reviews_mutex;  // read-modify-write of the reviews value
 
@@ -502,6 +504,7 @@ std::string report_html(const indicators::Report& report, const std::vector<Free
 struct ReportPages::Impl {
     Impl(ServerStore& s, bool t, std::function<void(Json)> l) : store(s), tls(t), log(std::move(l)) {}
     ServerStore& store;
+    RateLimiter login_limiter{kLoginAttemptsPerMinute};  // per remote address
     bool tls;
     std::function<void(Json)> log;
     struct Session {
@@ -581,6 +584,13 @@ struct ReportPages::Impl {
 
     void post_login(const httplib::Request& req, httplib::Response& res) {
         secure_headers(res);
+        // Guessing stays slow on top of argon2id's cost: a few attempts a minute per address.
+        if (const auto wait = login_limiter.take(req.remote_addr)) {
+            res.status = 429;
+            res.set_header("Retry-After", std::to_string(*wait));
+            res.set_content(login_page("För många försök. Vänta en stund."), "text/html; charset=utf-8");
+            return done("login_refused", req, res);
+        }
         if (!check_admin_password(store, req.get_param_value("password"))) {
             res.status = 401;
             res.set_content(login_page("Fel lösenord (eller inget satt: tillit-server set-admin-password)."),

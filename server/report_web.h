@@ -3,7 +3,8 @@
 // behind an admin login. The password is stored as an argon2id hash
 // (crypto_pwhash_str; set with `tillit-server set-admin-password`); a login opens a
 // session held in memory (a random 256-bit token in an HttpOnly, SameSite=Strict cookie,
-// Secure under TLS) with its own CSRF token, which every POST must carry. Free-text
+// Secure under TLS) with its own CSRF token, which every POST must carry; logins are
+// limited to 10 a minute per address. Free-text
 // answers (sealed to the server key) are opened only here, only where at least 10 exist
 // for the period and venue, and are listed for the page only once staff approved them.
 #pragma once

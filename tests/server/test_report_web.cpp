@@ -159,6 +159,14 @@ TEST_CASE("report web: nothing without a login; a wrong password is refused") {
     auto forged = c.Get("/report", httplib::Headers{{"Cookie", "tillit_admin=0123"}});
     REQUIRE(forged);
     CHECK(forged->status == 303);
+    // Guessing is slowed per address: 10 attempts a minute (one used above), then 429.
+    int refused = 0;
+    for (int i = 0; i < 10; ++i) {
+        auto attempt = c.Post("/login", httplib::Params{{"password", "guess number " + std::to_string(i)}});
+        REQUIRE(attempt);
+        refused += attempt->status == 429 ? 1 : 0;
+    }
+    CHECK(refused == 1);
 }
 
 TEST_CASE("report web: after login the page has SVG charts and caveats; CSV and JSON follow the filter") {
