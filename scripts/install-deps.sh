@@ -43,6 +43,8 @@ packages=(
   procps
   # fuzz tests (tests/fuzz/run.sh): libFuzzer needs clang and its runtime (compiler-rt)
   clang libclang-rt-14-dev
+  # report test (tests/report): the report page in headless Chromium (test only)
+  chromium
 )
 
 missing=()

@@ -7,6 +7,8 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sodium.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +17,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <ostream>
 #include <map>
 #include <optional>
@@ -28,6 +31,7 @@
 #include "core/survey.h"
 #include "http_server.h"
 #include "qr.h"
+#include "report_web.h"
 #include "server_store.h"
 
 namespace tillit::server {
@@ -63,6 +67,10 @@ commands:
                Validate a survey and serve it to kiosks.
   put-setting  KEY JSON
                Set a venue setting served to kiosks, e.g. idle_timeout_seconds 60.
+  set-admin-password
+               Read the report page's admin password (at least 12 characters)
+               from stdin, without echo on a terminal, and store it as an
+               argon2id hash. Open sessions of the running server stay valid.
 
 exit codes: 0 done, 1 the command failed, 2 bad usage.
 )";
@@ -90,6 +98,7 @@ std::vector<CommandSpec> command_specs() {
         {"import", {"store"}, 1, "FILE"},
         {"put-survey", {"store"}, 1, "FILE.toml"},
         {"put-setting", {"store"}, 2, "KEY JSON"},
+        {"set-admin-password", {"store"}, 0, ""},
     };
 }
 
@@ -658,9 +667,47 @@ int put_setting(const CommandLine& line, std::ostream& out, std::ostream& err) {
     return kExitOk;
 }
 
+// The password is one line of `in`; never echoed, printed or logged. On a terminal the
+// echo is off while it is typed.
+int set_admin_password_command(const CommandLine& line, std::istream& in, std::ostream& out, std::ostream& err) {
+    const bool terminal = &in == &std::cin && isatty(STDIN_FILENO) == 1;
+    termios saved{};
+    if (terminal && tcgetattr(STDIN_FILENO, &saved) == 0) {
+        termios quiet = saved;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        err << "New admin password: " << std::flush;
+    }
+    std::string password;
+    std::getline(in, password);
+    if (terminal) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        err << '\n';
+    }
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    if (password.size() < kMinAdminPasswordLength) {
+        err << "tillit-server set-admin-password: the password needs at least " << kMinAdminPasswordLength
+            << " characters (one line on stdin)\n";
+        return kExitBadUsage;
+    }
+    const auto store = open_store(line, err);
+    if (!store) return kExitFailed;
+    if (Status done = set_admin_password(*store, password); !done) {
+        err << "tillit-server set-admin-password: " << done.error() << '\n';
+        return kExitFailed;
+    }
+    sodium_memzero(password.data(), password.size());
+    out << "admin password set (argon2id)\n";
+    return kExitOk;
+}
+
 }  // namespace
 
 int run_admin_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    return run_admin_cli(args, std::cin, out, err);
+}
+
+int run_admin_cli(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
     if (std::find(args.begin(), args.end(), "--help") != args.end() ||
         std::find(args.begin(), args.end(), "-h") != args.end()) {
         out << kUsage;
@@ -679,6 +726,7 @@ int run_admin_cli(const std::vector<std::string>& args, std::ostream& out, std::
     if (line.command == "export") return export_items(line, out, err);
     if (line.command == "import") return import_file(line, out, err);
     if (line.command == "put-survey") return put_survey(line, out, err);
+    if (line.command == "set-admin-password") return set_admin_password_command(line, in, out, err);
     return put_setting(line, out, err);
 }
 

@@ -25,6 +25,7 @@
 
 #include "batch_ingest.h"
 #include "rate_limiter.h"
+#include "report_web.h"
 
 namespace tillit::server {
 namespace {
@@ -148,6 +149,17 @@ Result<Json> config_document(ServerStore& store) {
     return document;
 }
 
+Result<Json> config_document(ServerStore& store, const std::string& venue_id) {
+    auto document = config_document(store);
+    if (!document) return document;
+    auto feedback = venue_feedback(store, venue_id);
+    if (!feedback) return make_error(feedback.error());
+    // Absent when none: a kiosk of a venue without messages sees the same document (and
+    // version) as before, and older kiosks ignore the key.
+    if (feedback.value()) document.value()["feedback"] = *feedback.value();
+    return document;
+}
+
 std::string config_version(const Json& document) { return wire::sha256_hex(wire::canonical(document)); }
 
 struct HttpServer::Impl {
@@ -158,6 +170,7 @@ struct HttpServer::Impl {
     RateLimiter device_limiter;
     RateLimiter enrol_limiter;
     std::unique_ptr<httplib::Server> server;
+    std::unique_ptr<ReportPages> report_pages;  // /login, /report...: the admin's pages
     int port = 0;
     int listen_socket = -1;  // the socket bind() made, for kListenBacklog
     std::atomic<bool> stop_requested{false};
@@ -261,6 +274,9 @@ struct HttpServer::Impl {
         s.Post("/v1/batches", logged("batch", &Impl::handle_batch));
         s.Post("/v1/heartbeat", logged("heartbeat", &Impl::handle_heartbeat));
         s.Post("/v1/config", logged("config", &Impl::handle_config));
+        const bool tls = !options.tls_cert_path.empty();
+        report_pages = std::make_unique<ReportPages>(store, tls, [this](Json entry) { write_log(std::move(entry)); });
+        report_pages->install(s);
     }
 
     bool too_long(const httplib::Request& req) const {
@@ -429,7 +445,7 @@ struct HttpServer::Impl {
             reply_error(res, log, 500, "could not store the heartbeat: " + stored.error());
             return;
         }
-        auto config = config_document(store);
+        auto config = config_document(store, device.venue_id);
         if (!config) {
             reply_error(res, log, 500, config.error());
             return;
@@ -441,7 +457,7 @@ struct HttpServer::Impl {
         auto authenticated = authenticate(req, res, log);
         if (!authenticated) return;
         if (!json_object(authenticated->second, res, log)) return;
-        auto config = config_document(store);
+        auto config = config_document(store, authenticated->first.venue_id);
         if (!config) {
             reply_error(res, log, 500, config.error());
             return;

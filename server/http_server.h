@@ -34,8 +34,10 @@ Result<ListenAddress> parse_listen_address(const std::string& text);
 // 127.0.0.0/8, ::1 and localhost: the only hosts where plain HTTP is allowed.
 bool is_loopback_host(const std::string& host);
 
-// {"surveys": {id: toml}, "settings": {key: value}}: what /v1/config serves.
+// {"surveys": {id: toml}, "settings": {key: value}}: what /v1/config serves. With a
+// venue, also "feedback": that venue's newest "Ni sa – vi gjorde" message (if any).
 Result<nlohmann::json> config_document(ServerStore& store);
+Result<nlohmann::json> config_document(ServerStore& store, const std::string& venue_id);
 // SHA-256 of the canonical form of config_document(): changes exactly when it does.
 std::string config_version(const nlohmann::json& document);
 

@@ -89,6 +89,13 @@ CREATE TABLE server_keys (
 ALTER TABLE items DROP CONSTRAINT items_kind_check;
 ALTER TABLE items ADD CONSTRAINT items_kind_check CHECK (kind IN ('response', 'abandonment', 'workshop'));
 )sql"},
+    // The report page's own state (issue 7), apart from the kiosk-facing settings.
+    {3, R"sql(
+CREATE TABLE admin_values (
+    key        text COLLATE "C" PRIMARY KEY CHECK (key <> ''),
+    json_value text NOT NULL
+);
+)sql"},
 };
 
 constexpr int kSchemaVersion = kMigrations[std::size(kMigrations) - 1].version;
@@ -449,6 +456,27 @@ public:
 
     Result<std::vector<std::pair<std::string, std::string>>> settings() override {
         return pairs("SELECT key, json_value FROM settings ORDER BY key");
+    }
+
+    Status put_admin_value(const std::string& key, const std::string& json_value) override {
+        if (key.empty()) return make_error("an admin key is needed");
+        if (!nlohmann::json::accept(json_value)) return make_error("the value of " + key + " is not valid JSON");
+        std::lock_guard lock(mutex_);
+        auto stored = exec(
+            "INSERT INTO admin_values (key, json_value) VALUES ($1, $2) "
+            "ON CONFLICT (key) DO UPDATE SET json_value = excluded.json_value",
+            {key, json_value});
+        if (!stored) return make_error(stored.error());
+        return Ok{};
+    }
+
+    Result<std::optional<std::string>> admin_value(const std::string& key) override {
+        auto all = pairs("SELECT key, json_value FROM admin_values ORDER BY key");
+        if (!all) return make_error(all.error());
+        for (auto& [k, v] : all.value()) {
+            if (k == key) return std::optional<std::string>(std::move(v));
+        }
+        return std::optional<std::string>();
     }
 
     // --- the server's sealing keys ---

@@ -70,6 +70,11 @@ public:
     virtual Status put_setting(const std::string& key, const std::string& json_value) = 0;
     virtual Result<std::vector<std::pair<std::string, std::string>>> settings() = 0;  // (key, json), by key
 
+    // --- the report page's own state (never sent to kiosks): the admin password hash,
+    // free-text reviews, "Ni sa - vi gjorde" messages; one JSON value per key ---
+    virtual Status put_admin_value(const std::string& key, const std::string& json_value) = 0;
+    virtual Result<std::optional<std::string>> admin_value(const std::string& key) = 0;
+
     // --- the server's own sealing key pair (created on first use, then stable) ---
     virtual Result<wire::SealingKeys> sealing_keys() = 0;
 };

@@ -36,7 +36,7 @@ constexpr int kApplicationId = 0x546C5376;
 // The admin CLI (another process) may hold the write lock for a moment; wait for it.
 constexpr int kBusyTimeoutMs = 10000;
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 struct Migration {
     int version;  // the schema version after this step
@@ -108,6 +108,14 @@ CREATE TABLE items_v2 (
 INSERT INTO items_v2 SELECT id, kind, sha256, content, device_id, batch_id FROM items;
 DROP TABLE items;
 ALTER TABLE items_v2 RENAME TO items;
+)sql"},
+    // The report page's own state (issue 7): the admin password hash, free-text reviews,
+    // "Ni sa - vi gjorde" messages. Apart from `settings`, which kiosks download.
+    {3, R"sql(
+CREATE TABLE admin_values (
+    key   TEXT NOT NULL PRIMARY KEY CHECK (key <> ''),
+    value TEXT NOT NULL CHECK (json_valid(value))
+) STRICT;
 )sql"},
 };
 static_assert(std::size(kMigrations) > 0 && kMigrations[std::size(kMigrations) - 1].version == kSchemaVersion,
@@ -538,6 +546,23 @@ public:
 
     Result<std::vector<std::pair<std::string, std::string>>> settings() override {
         return pairs("SELECT key, value FROM settings ORDER BY key");
+    }
+
+    Status put_admin_value(const std::string& key, const std::string& json_value) override {
+        if (key.empty()) return make_error("an admin key is needed");
+        if (!nlohmann::json::accept(json_value)) return make_error("the value of " + key + " is not valid JSON");
+        return upsert("INSERT INTO admin_values (key, value) VALUES (?1, ?2) "
+                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                      key, json_value);
+    }
+
+    Result<std::optional<std::string>> admin_value(const std::string& key) override {
+        auto all = pairs("SELECT key, value FROM admin_values ORDER BY key");
+        if (!all) return make_error(all.error());
+        for (auto& [k, v] : all.value()) {
+            if (k == key) return std::optional<std::string>(std::move(v));
+        }
+        return std::optional<std::string>();
     }
 
     Result<wire::SealingKeys> sealing_keys() override {

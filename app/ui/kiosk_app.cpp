@@ -60,6 +60,7 @@ KioskApp::KioskApp(const KioskConfig& config, const std::vector<Survey>& surveys
 
 std::string KioskApp::screen_key() const {
     std::string key = idle_warning() ? "idle" : to_string(screen_);
+    if (!idle_warning() && screen_ == Screen::Start && feedback_) key += "_feedback";
     if (!idle_warning() && session_ && (screen_ == Screen::Question || screen_ == Screen::FreeText)) {
         key += "_" + session_->current().id;
     }
@@ -376,7 +377,8 @@ void KioskApp::frame(UiContext& outer) {
         case Screen::Start: {
             corner_hold(ctx);
             if (screen_ != Screen::Start) break;
-            const StartView view{config_.venue_name, surveys_, config_.languages.size() > 1};
+            const StartView view{config_.venue_name, surveys_, config_.languages.size() > 1,
+                                 feedback_ ? &*feedback_ : nullptr};
             if (const auto intent = draw(start_, ctx, view)) {
                 switch (intent->kind) {
                     case StartIntent::Kind::BeginSurvey: begin_survey(intent->survey_index); break;
@@ -761,6 +763,7 @@ double KioskApp::next_deadline() const {
         case Screen::Start:
             if (translations_.language() != config_.default_language) deadline = idle_at;
             if (corner_since_) deadline = std::min(deadline, refresh_at_);
+            deadline = std::min(deadline, feedback_read_at_ + kFeedbackRereadSeconds);
             break;
         case Screen::Pin:
         case Screen::Staff:
@@ -794,6 +797,16 @@ double KioskApp::next_deadline() const {
     return deadline;
 }
 
+bool KioskApp::reload_feedback() {
+    feedback_read_at_ = now_;
+    auto fresh = sync::read_server_feedback(config_.data_dir);
+    const bool changed = fresh.has_value() != feedback_.has_value() ||
+                         (fresh && (fresh->message != feedback_->message || fresh->written != feedback_->written ||
+                                    fresh->responses != feedback_->responses || fresh->trust != feedback_->trust));
+    feedback_ = std::move(fresh);
+    return changed;
+}
+
 bool KioskApp::tick(double now) {
     now_ = now;
     if (idle_since_) {
@@ -807,13 +820,19 @@ bool KioskApp::tick(double now) {
     }
     if (now_ < next_deadline()) return false;
     switch (screen_) {
-        case Screen::Start:
+        case Screen::Start: {
+            // The venue's message from the server (sync writes it): redraw when it changed.
+            const bool message_changed = now_ >= feedback_read_at_ + kFeedbackRereadSeconds && reload_feedback();
             if (corner_since_ && now_ >= refresh_at_) {
                 refresh_at_ = now_ + 1.0 / 30.0;  // the ring fills smoothly while held
                 return true;
             }
-            translations_.set_language(config_.default_language);
-            return true;
+            if (translations_.language() != config_.default_language && now_ >= last_input_ + idle_timeout()) {
+                translations_.set_language(config_.default_language);
+                return true;
+            }
+            return message_changed;
+        }
         case Screen::Pin:
         case Screen::Staff:
         case Screen::Export:

@@ -17,6 +17,7 @@
 #include "core/staff.h"
 #include "core/staff_desk.h"
 #include "core/survey.h"
+#include "core/sync/sync_client.h"
 #include "ui/access_bar.h"
 #include "ui/context.h"
 #include "ui/export_screen.h"
@@ -139,6 +140,12 @@ private:
     bool questions_started_ = false;       // the resident has seen question 1
     std::optional<std::string> one_tap_response_;  // id of the stored one-tap answer
     double now_ = 0.0;
+    // The venue's "you said – we did" message (sync writes it; read from disk at most
+    // every kFeedbackRereadSeconds while the start screen shows).
+    static constexpr double kFeedbackRereadSeconds = 5.0;
+    std::optional<sync::Feedback> feedback_;
+    double feedback_read_at_ = -1e9;
+    bool reload_feedback();  // true when the message changed
     double last_input_ = 0.0;
     double screen_since_ = 0.0;
     std::optional<double> idle_since_;     // the "are you still there?" countdown started

@@ -64,6 +64,44 @@ std::optional<StartIntent> one_tap_row(UiContext& ctx, const Survey& survey, std
     return intent;
 }
 
+// "Ni sa – vi gjorde": the staff's message as written (it is the municipality's own
+// words, in Swedish), then what residents here answered, only as the server's
+// suppressed counts allow ("too few" for a hidden class).
+std::string feedback_summary(const UiContext& ctx, const sync::Feedback& feedback) {
+    if (feedback.responses < 5 || feedback.trust.empty()) {
+        return ctx.tr("Too few answers to show yet. Fewer than 5 people have answered here.");
+    }
+    std::string line = format(ctx.tr("%d people here have answered."), static_cast<int>(feedback.responses), 0);
+    const std::pair<const char*, const char*> classes[] = {
+        {"trust", "Trust"}, {"weak_trust", "Weak trust"}, {"distrust", "Distrust"}};
+    for (const auto& [key, label] : classes) {
+        for (const auto& [cell, n] : feedback.trust) {
+            if (cell != key) continue;
+            line += std::string(" ") + ctx.tr(label) + ": " + (n ? std::to_string(*n) : std::string(ctx.tr("too few"))) + ".";
+        }
+    }
+    return line;
+}
+
+float feedback_height(const UiContext& ctx, const sync::Feedback& feedback, float width) {
+    const Theme& t = ctx.theme;
+    return wrapped_text_height(ctx.fonts.body, ctx.tr("You said – we did"), width) + t.px(2.0f) +
+           wrapped_text_height(ctx.fonts.body, feedback.message, width) + t.px(2.0f) +
+           wrapped_text_height(ctx.fonts.small, feedback_summary(ctx, feedback), width) + t.px(Theme::kGapMm);
+}
+
+void draw_feedback(UiContext& ctx, const sync::Feedback& feedback, float top, float width) {
+    const Theme& t = ctx.theme;
+    const float margin = t.px(Theme::kMarginMm);
+    ImGui::GetWindowDrawList()->AddLine(ImVec2(margin, top), ImVec2(margin + width, top), t.progress_track, t.px(0.5f));
+    ImGui::SetCursorScreenPos(ImVec2(margin, top + t.px(Theme::kGapMm) * 0.5f));
+    wrapped_text(ctx.fonts.body, ctx.tr("You said – we did"), width, t.text_muted);
+    ImGui::SetCursorScreenPos(ImVec2(margin, ImGui::GetCursorScreenPos().y + t.px(2.0f)));
+    wrapped_text(ctx.fonts.body, feedback.message, width, t.text);
+    ImGui::SetCursorScreenPos(ImVec2(margin, ImGui::GetCursorScreenPos().y + t.px(2.0f)));
+    wrapped_text(ctx.fonts.small, feedback_summary(ctx, feedback), width, t.text_muted);
+}
+
 }  // namespace
 
 std::optional<StartIntent> draw(StartScreen&, UiContext& ctx, const StartView& view) {
@@ -104,7 +142,9 @@ std::optional<StartIntent> draw(StartScreen&, UiContext& ctx, const StartView& v
     const float sequential_h = sequential != nullptr ? sequential_height(ctx, *sequential, text_w, heading) : 0.0f;
     const float between = one_tap != nullptr && sequential != nullptr ? t.px(kSectionGapMm) : 0.0f;
     const float content_top = margin * 0.75f + bar_h + t.px(4.0f);
-    const float content_h = size.y - content_top - margin;
+    const float feedback_h = view.feedback != nullptr ? feedback_height(ctx, *view.feedback, text_w) : 0.0f;
+    const float content_h = size.y - content_top - margin - feedback_h;
+    if (view.feedback != nullptr) draw_feedback(ctx, *view.feedback, size.y - margin - feedback_h, text_w);
     float y = content_top + std::max(0.0f, (content_h - one_tap_h - between - sequential_h) * 0.5f);
 
     if (one_tap != nullptr) {

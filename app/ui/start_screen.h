@@ -1,5 +1,6 @@
 // The attract screen: calm, no animation, one obvious thing to tap. Offers the
-// sequential survey as a big "start" tile and a one-tap survey as faces right here.
+// sequential survey as a big "start" tile and a one-tap survey as faces right here, and
+// the venue's "you said – we did" message from the municipality, when there is one.
 #pragma once
 
 #include <cstddef>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "core/survey.h"
+#include "core/sync/sync_client.h"
 #include "ui/context.h"
 
 namespace tillit::ui {
@@ -18,6 +20,9 @@ struct StartView {
     const std::string& venue_name;
     const std::vector<Survey>& surveys;
     bool offer_language = true;
+    // The venue's newest "Ni sa – vi gjorde" message from the server, shown at the
+    // bottom with the server's suppressed summary; nullptr: none.
+    const sync::Feedback* feedback = nullptr;
 };
 
 struct StartIntent {

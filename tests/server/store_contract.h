@@ -382,6 +382,25 @@ inline void check_store_contract(const std::function<std::unique_ptr<tillit::ser
         CHECK(nlohmann::json::parse(settings.value()[1].second) == 90);
     }
 
+    SUBCASE("admin values (report page state): stored, replaced, never among the kiosk-facing settings") {
+        auto store = require_store(fresh_store);
+        auto missing = store->admin_value("admin_password");
+        REQUIRE(missing);
+        CHECK(!missing.value().has_value());
+        REQUIRE(store->put_admin_value("admin_password", "\"$argon2id$v=19$x\""));
+        REQUIRE(store->put_admin_value("text_reviews", "{}"));
+        REQUIRE(store->put_admin_value("text_reviews", "{\"a\":\"approved\"}"));
+        CHECK_FALSE(store->put_admin_value("broken", "{not json"));
+        CHECK_FALSE(store->put_admin_value("", "1"));
+        auto reviews = store->admin_value("text_reviews");
+        REQUIRE(reviews);
+        REQUIRE(reviews.value().has_value());
+        CHECK(nlohmann::json::parse(*reviews.value())["a"] == "approved");
+        auto settings = store->settings();
+        REQUIRE(settings);
+        CHECK(settings.value().empty());
+    }
+
     SUBCASE("the sealing key pair is created once and opens what was sealed to it") {
         auto store = require_store(fresh_store);
         auto keys = store->sealing_keys();

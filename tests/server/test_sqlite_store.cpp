@@ -80,7 +80,7 @@ TEST_CASE("sqlite store: the file runs in WAL mode and creates its folder") {
     auto store = open_store(path);
     auto db = raw_connection(path);
     CHECK(single_text(db.get(), "PRAGMA journal_mode") == "wal");
-    CHECK(single_text(db.get(), "SELECT max(version) FROM schema_migrations") == "2");
+    CHECK(single_text(db.get(), "SELECT max(version) FROM schema_migrations") == "3");
 }
 
 TEST_CASE("sqlite store: a schema written by a newer server is refused, not touched") {

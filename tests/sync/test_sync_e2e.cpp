@@ -14,6 +14,8 @@
 #include "core/workshop.h"
 #include "e2e_harness.h"
 #include "fault_proxy.h"
+#include "report_web.h"
+#include "server_store.h"
 
 namespace fs = std::filesystem;
 using namespace tillit::test;
@@ -388,4 +390,34 @@ TEST_CASE("e2e workshop: a finished workshop's record syncs next to responses, o
         CHECK(row["workshop"]["data_shown"]["responses"] == 12);
     }
     CHECK(found == 1);
+}
+
+TEST_CASE("e2e feedback: a 'Ni sa – vi gjorde' message written on the server reaches the venue's kiosk with sync") {
+    const auto dir = fresh_dir("feedback");
+    const std::string store_path = sqlite_store(dir);
+    auto server = start_server(store_path, dir);
+    Kiosk kiosk(dir, http_url(server->port()), server->enrol_code("test-venue"));
+    kiosk.add(12);
+    auto first = kiosk.sync_until_done();
+    REQUIRE_MESSAGE(first.outcome == PassOutcome::Done, first.message);
+    CHECK(!tillit::sync::read_server_feedback(kiosk.dir).has_value());
+
+    {
+        // Staff write it on the report page; the page calls write_feedback on the store.
+        auto store = tillit::server::open_server_store(store_path);
+        REQUIRE(store);
+        REQUIRE(tillit::server::write_feedback(*store.value(), "test-venue", "Ni sa: svårt att nå oss. Vi gjorde: öppet hus på tisdagar."));
+    }
+    auto second = kiosk.sync_until_done();
+    CHECK_MESSAGE(second.outcome == PassOutcome::Done, second.message);
+    const auto feedback = tillit::sync::read_server_feedback(kiosk.dir);
+    REQUIRE(feedback.has_value());
+    CHECK(feedback->message == "Ni sa: svårt att nå oss. Vi gjorde: öppet hus på tisdagar.");
+    CHECK(feedback->written.size() == 10);
+    CHECK(feedback->responses == 12);
+    REQUIRE(feedback->trust.size() == 4);
+    long long shown = 0;
+    for (const auto& [key, n] : feedback->trust) shown += n.value_or(0);
+    CHECK(shown <= 12);
+    for (const auto& [key, n] : feedback->trust) CHECK((!n || *n == 0 || *n >= 5));
 }

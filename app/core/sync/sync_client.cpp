@@ -14,8 +14,10 @@
 #include <deque>
 #include <exception>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <system_error>
 #include <utility>
 
@@ -160,6 +162,25 @@ Status adopt_settings(const nlohmann::json& settings, const SyncContext& context
     return Ok{};
 }
 
+// The venue's message (or its absence) replaces the previous one; a malformed one is
+// refused like a bad setting, so the admin sees why.
+Status adopt_feedback(const nlohmann::json& feedback, const SyncContext& context) {
+    const fs::path target = server_feedback_path(context.data_dir);
+    std::error_code ec;
+    if (feedback.is_null()) {
+        fs::remove(target, ec);
+        if (ec) return make_error("cannot remove the old message: " + ec.message());
+        return Ok{};
+    }
+    auto parsed = parse_feedback(feedback);
+    if (!parsed) return make_error(parsed.error());
+    const fs::path staged = target.string() + ".staging";
+    if (const Status written = write_file_synced(staged, feedback.dump()); !written) return written;
+    fs::rename(staged, target, ec);
+    if (ec) return make_error("cannot publish the server's message: " + ec.message());
+    return Ok{};
+}
+
 // The protocol's JSON bodies travel gzipped.
 std::string gzipped_json(const nlohmann::json& body) {
     return wire::gzip(wire::canonical(body));
@@ -169,6 +190,52 @@ std::string gzipped_json(const nlohmann::json& body) {
 
 std::string server_settings_path(const std::string& data_dir) {
     return (fs::path(data_dir) / "server-settings.json").string();
+}
+
+std::string server_feedback_path(const std::string& data_dir) {
+    return (fs::path(data_dir) / "server-feedback.json").string();
+}
+
+Result<Feedback> parse_feedback(const nlohmann::json& feedback) {
+    if (!feedback.is_object()) return make_error("the server's \"feedback\" is not an object");
+    Feedback out;
+    if (!feedback.contains("message") || !feedback["message"].is_string()) {
+        return make_error("the server's message has no text");
+    }
+    out.message = feedback["message"].get<std::string>();
+    std::size_t chars = 0;
+    for (unsigned char c : out.message) chars += (c & 0xC0) != 0x80 ? 1 : 0;
+    if (chars == 0 || chars > 280) return make_error("the server's message must have 1 to 280 characters");
+    if (feedback.contains("written") && feedback["written"].is_string()) out.written = feedback["written"].get<std::string>();
+    const nlohmann::json summary = feedback.value("summary", nlohmann::json::object());
+    if (summary.is_object()) {
+        if (summary.contains("responses") && summary["responses"].is_number_integer()) {
+            out.responses = summary["responses"].get<long long>();
+        }
+        const nlohmann::json trust = summary.value("trust", nlohmann::json::object());
+        if (trust.is_object() && !trust.value("too_few", false) && trust.contains("cells") && trust["cells"].is_array()) {
+            for (const auto& cell : trust["cells"]) {
+                if (!cell.is_object() || !cell.contains("key") || !cell["key"].is_string()) continue;
+                std::optional<long long> n;
+                if (!cell.value("suppressed", false) && cell.contains("n") && cell["n"].is_number_integer()) {
+                    n = cell["n"].get<long long>();
+                }
+                out.trust.emplace_back(cell["key"].get<std::string>(), n);
+            }
+        }
+    }
+    return out;
+}
+
+std::optional<Feedback> read_server_feedback(const std::string& data_dir) {
+    std::ifstream in(server_feedback_path(data_dir));
+    if (!in) return std::nullopt;
+    std::stringstream text;
+    text << in.rdbuf();
+    const nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, false);
+    auto parsed = parse_feedback(doc);
+    if (!parsed) return std::nullopt;
+    return std::move(parsed).value();
 }
 
 long long free_disk_bytes(const std::string& folder) {
@@ -302,6 +369,8 @@ PassResult SyncClient::update_config(const std::string& config_version) {
     if (!adopted) return {PassOutcome::Done, "survey update refused: " + adopted.error(), std::nullopt};
     const Status settings = adopt_settings(doc.value("settings", nlohmann::json()), context_);
     if (!settings) return {PassOutcome::Done, "settings update refused: " + settings.error(), std::nullopt};
+    const Status feedback = adopt_feedback(doc.value("feedback", nlohmann::json()), context_);
+    if (!feedback) return {PassOutcome::Done, "message update refused: " + feedback.error(), std::nullopt};
     // The heartbeat's version, not the body's: the two differ only if the config changed
     // in between, and then the next heartbeat brings the newer one.
     const std::string adopted_version =

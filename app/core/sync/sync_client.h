@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/result.h"
 #include "core/store.h"
 #include "core/sync/http_client.h"
@@ -37,6 +39,22 @@ long long free_disk_bytes(const std::string& folder);
 std::string server_surveys_dir(const std::string& data_dir);
 // The venue settings from the server (only known keys, checked), as a JSON object.
 std::string server_settings_path(const std::string& data_dir);
+// The venue's newest "Ni sa – vi gjorde" message from the server ("feedback" in
+// /v1/config, docs/sync-protocol.md), checked; absent when the server has none.
+std::string server_feedback_path(const std::string& data_dir);
+
+// What the start screen shows: the message and the venue's trust split as the server
+// summarised it (a suppressed class has no count; responses < 0: too few to show).
+struct Feedback {
+    std::string message;
+    std::string written;  // YYYY-MM-DD
+    long long responses = -1;
+    std::vector<std::pair<std::string, std::optional<long long>>> trust;  // class -> n (nullopt: hidden)
+};
+// Checks a "feedback" object from the server; an Error says what is wrong with it.
+Result<Feedback> parse_feedback(const nlohmann::json& feedback);
+// The adopted message, or nullopt when there is none (or the file is unreadable).
+std::optional<Feedback> read_server_feedback(const std::string& data_dir);
 
 enum class PassOutcome {
     Done,     // everything frozen was answered; wait for the next interval
