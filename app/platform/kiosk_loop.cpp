@@ -371,6 +371,7 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
                 if (auto loaded = load_text(text, all_texts(setup)); !loaded) {
                     std::fprintf(stderr, "tillit-kiosk: %s\n", loaded.error().c_str());
                 }
+                app.reload_feedback();  // the venue's "you said - we did" came with the same config
                 frames_to_draw = std::max(frames_to_draw, 2);
             }
         }

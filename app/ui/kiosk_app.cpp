@@ -55,6 +55,7 @@ KioskApp::KioskApp(const KioskConfig& config, const std::vector<Survey>& surveys
     : config_(config), surveys_(surveys), translations_(translations), recorder_(recorder), now_(now),
       last_input_(now), screen_since_(now), desk_(desk), voice_(voice) {
     translations_.set_language(config_.default_language);
+    reload_feedback();
     resume_recent_workshop();
 }
 
@@ -763,7 +764,6 @@ double KioskApp::next_deadline() const {
         case Screen::Start:
             if (translations_.language() != config_.default_language) deadline = idle_at;
             if (corner_since_) deadline = std::min(deadline, refresh_at_);
-            deadline = std::min(deadline, feedback_read_at_ + kFeedbackRereadSeconds);
             break;
         case Screen::Pin:
         case Screen::Staff:
@@ -798,7 +798,6 @@ double KioskApp::next_deadline() const {
 }
 
 bool KioskApp::reload_feedback() {
-    feedback_read_at_ = now_;
     auto fresh = sync::read_server_feedback(config_.data_dir);
     const bool changed = fresh.has_value() != feedback_.has_value() ||
                          (fresh && (fresh->message != feedback_->message || fresh->written != feedback_->written ||
@@ -821,8 +820,6 @@ bool KioskApp::tick(double now) {
     if (now_ < next_deadline()) return false;
     switch (screen_) {
         case Screen::Start: {
-            // The venue's message from the server (sync writes it): redraw when it changed.
-            const bool message_changed = now_ >= feedback_read_at_ + kFeedbackRereadSeconds && reload_feedback();
             if (corner_since_ && now_ >= refresh_at_) {
                 refresh_at_ = now_ + 1.0 / 30.0;  // the ring fills smoothly while held
                 return true;
@@ -831,7 +828,7 @@ bool KioskApp::tick(double now) {
                 translations_.set_language(config_.default_language);
                 return true;
             }
-            return message_changed;
+            return false;
         }
         case Screen::Pin:
         case Screen::Staff:

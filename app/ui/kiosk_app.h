@@ -91,6 +91,9 @@ public:
     const AccessState& access() const { return access_; }
     // The idle timeout in force: doubled while an access mode is on.
     double idle_timeout() const;
+    // Reads the venue's "you said - we did" message again (the loop calls it when the
+    // sync worker adopted new server config); true when what the start screen shows changed.
+    bool reload_feedback();
 
 private:
     void begin_survey(std::size_t survey_index);
@@ -140,12 +143,9 @@ private:
     bool questions_started_ = false;       // the resident has seen question 1
     std::optional<std::string> one_tap_response_;  // id of the stored one-tap answer
     double now_ = 0.0;
-    // The venue's "you said – we did" message (sync writes it; read from disk at most
-    // every kFeedbackRereadSeconds while the start screen shows).
-    static constexpr double kFeedbackRereadSeconds = 5.0;
+    // The venue's "you said – we did" message (sync writes it; read at start and
+    // whenever the sync worker adopted new server config: reload_feedback()).
     std::optional<sync::Feedback> feedback_;
-    double feedback_read_at_ = -1e9;
-    bool reload_feedback();  // true when the message changed
     double last_input_ = 0.0;
     double screen_since_ = 0.0;
     std::optional<double> idle_since_;     // the "are you still there?" countdown started
