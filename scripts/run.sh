@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 src=$(pwd)
 
 scripts/install-deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)" --target tillit-kiosk tillit-server
 
 mode=(--windowed 1600x900)

@@ -5,24 +5,25 @@
 // configured, runs beside the loop on its own thread; the loop never waits for it.
 #include "platform/kiosk_loop.h"
 
+#include <GLFW/glfw3.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+#include <imgui.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <deque>
-#include <filesystem>
+#include <cstdint>
 #include <cstdlib>
 #include <ctime>
+#include <deque>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <GLFW/glfw3.h>
-#include <backends/imgui_impl_glfw.h>
-#include <backends/imgui_impl_opengl3.h>
-#include <imgui.h>
 
 #include "core/privacy.h"
 #include "core/recorder.h"
@@ -40,17 +41,20 @@ namespace {
 
 std::atomic<bool> g_stop_signal{false};  // set by SIGTERM/SIGINT (systemd stop, Ctrl+C)
 
-void on_signal(int) { g_stop_signal = true; }
+void on_signal(int) {
+    g_stop_signal = true;
+}
 
 // Longest sleep between checks of the stop signal; waking costs no redraw.
 constexpr double kMaxWaitSeconds = 0.5;
 // While a full-screen kiosk is not focused, it asks for the screen back this often.
 constexpr double kReclaimEverySeconds = 0.5;
 constexpr double kReclaimMinGapSeconds = 0.02;
-// Frames drawn after an event: ImGui needs a frame for the press and one for the release.
+// Frames laid out after an event: ImGui needs a frame for the press and one for the
+// release, and the one after shows what the tap did.
 constexpr int kFramesAfterInput = 3;
 // A screen's key changes in the frame that still drew the old screen; the new one is
-// drawn in the next frame and settles (measured content, scrollbars) in the one after.
+// laid out in the next frame and settles (measured content, scrollbars) in the one after.
 constexpr int kSettledFrame = 3;
 
 // One press or release, with where the pointer was when it happened.
@@ -61,18 +65,21 @@ struct ButtonEdge {
 
 struct Input {
     double x = -1.0, y = -1.0;
+    bool exposed = true;  // the window's pixels must be drawn again (mapped, uncovered)
     // ImGui 1.86 sees one button state per frame, so edges are queued and handed over
     // one per frame: a quick tap (press + release) and the end of a drag followed by
     // the next tap (release + press) both reach ImGui as separate edges.
     std::deque<ButtonEdge> edges;
-    bool down = false;                 // the state ImGui was last given
-    bool event = false;                // anything happened since the last loop
+    bool down = false;   // the state ImGui was last given
+    bool event = false;  // anything happened since the last loop
     bool quit = false;
     bool fullscreen = true;
-    bool refocus = false;              // a full-screen kiosk lost focus (Alt+Tab, another window)
+    bool refocus = false;  // a full-screen kiosk lost focus (Alt+Tab, another window)
 };
 
-Input& input_of(GLFWwindow* window) { return *static_cast<Input*>(glfwGetWindowUserPointer(window)); }
+Input& input_of(GLFWwindow* window) {
+    return *static_cast<Input*>(glfwGetWindowUserPointer(window));
+}
 
 void on_cursor(GLFWwindow* window, double x, double y) {
     Input& in = input_of(window);
@@ -116,7 +123,35 @@ void on_close(GLFWwindow* window) {
     }
 }
 
-void on_refresh(GLFWwindow* window) { input_of(window).event = true; }
+void on_refresh(GLFWwindow* window) {
+    Input& in = input_of(window);
+    in.event = true;
+    in.exposed = true;
+}
+
+// A fingerprint of what a frame would put on screen: vertices, indices, textures and
+// clip rectangles. Equal fingerprints draw equal pixels, so the frame is not drawn again.
+std::uint64_t fingerprint(const ImDrawData& data) {
+    std::uint64_t hash = 1469598103934665603ull;  // FNV-1a
+    auto mix = [&hash](const void* bytes, std::size_t size) {
+        const auto* p = static_cast<const unsigned char*>(bytes);
+        for (std::size_t i = 0; i < size; ++i) hash = (hash ^ p[i]) * 1099511628211ull;
+    };
+    mix(&data.DisplaySize, sizeof data.DisplaySize);
+    for (int n = 0; n < data.CmdListsCount; ++n) {
+        const ImDrawList& list = *data.CmdLists[n];
+        mix(list.VtxBuffer.Data, static_cast<std::size_t>(list.VtxBuffer.Size) * sizeof(ImDrawVert));
+        mix(list.IdxBuffer.Data, static_cast<std::size_t>(list.IdxBuffer.Size) * sizeof(ImDrawIdx));
+        for (const ImDrawCmd& cmd : list.CmdBuffer) {
+            mix(&cmd.ClipRect, sizeof cmd.ClipRect);
+            mix(&cmd.TextureId, sizeof cmd.TextureId);
+            mix(&cmd.VtxOffset, sizeof cmd.VtxOffset);
+            mix(&cmd.IdxOffset, sizeof cmd.IdxOffset);
+            mix(&cmd.ElemCount, sizeof cmd.ElemCount);
+        }
+    }
+    return hash;
+}
 
 void on_glfw_error(int code, const char* description) {
     std::fprintf(stderr, "tillit-kiosk: GLFW error %d: %s\n", code, description);
@@ -325,6 +360,8 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
     long long applied_generation = 0;  // config generations of the worker already applied
     bool had_session = false;
     int frames_to_draw = kFramesAfterInput;
+    bool key_captured = false;            // the settled screen of last_key has its screenshot
+    std::uint64_t shown_fingerprint = 0;  // what the window shows now
     double next_reclaim = 0.0;
     double last_reclaim_check = 0.0;
     while (!input.quit && !g_stop_signal && !desk.quit_requested()) {
@@ -342,6 +379,7 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
                     reclaim_screen(win);
                     glfwFocusWindow(win);
                     frames_to_draw = std::max(frames_to_draw, 2);  // draw again once it is back
+                    input.exposed = true;
                 }
             }
         }
@@ -387,7 +425,8 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
         const bool mirrored = text.engine->mirrored();
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplGlfw_NewFrame();
-        if (!input.edges.empty()) {
+        const bool took_edge = !input.edges.empty();
+        if (took_edge) {
             const ButtonEdge edge = input.edges.front();
             input.edges.pop_front();
             input.down = edge.down;
@@ -406,39 +445,51 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
         ui::UiContext ctx{theme, fonts, setup.translations, log, now};
         app.frame(ctx);
         ImGui::Render();
-        if (mirrored) ui::mirror_draw_data(*ImGui::GetDrawData());
-        glViewport(0, 0, fb_w, fb_h);
-        const ImVec4 bg = ImGui::ColorConvertU32ToFloat4(theme.background);
-        glClearColor(bg.x, bg.y, bg.z, 1.0f);
-        glClear(GL_COLOR_BUFFER_BIT);
-        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-        if (frame_stats_path != nullptr) {
-            glFinish();
-            frame_stats[frame_screen].push_back(process_cpu_ms() - frame_cpu_start);
-        }
-        text.engine->end_frame();
-        // A session has ended: nothing a resident typed stays laid out in memory.
-        const bool in_session = app.session() != nullptr;
-        if (had_session && !in_session) text.engine->clear();
-        had_session = in_session;
         ++frame;
 
-        // What the frame showed decides the hooks; a changed screen gets frames until its
-        // layout has settled, and only a settled frame is captured.
         const std::string key = app.screen_key();
         if (key != last_key) {
             last_key = key;
             frames_on_key = 0;
+            key_captured = false;
             frames_to_draw = std::max(frames_to_draw, kSettledFrame);
         }
         ++frames_on_key;
-        if (options.screenshot_dir && frames_on_key == kSettledFrame) {
-            char name[32];
-            std::snprintf(name, sizeof name, "%03d_", ++screenshot_count);
-            write_screenshot((std::filesystem::path(*options.screenshot_dir) / (name + key + ".png")).string(), fb_w,
-                             fb_h);
+        // Only a frame someone could see is drawn (software GL redraws every pixel): not one
+        // that took a button edge (another frame follows it at once), not a new screen
+        // before its layout has settled, and not one equal to what the window shows.
+        const bool settled = frames_on_key >= kSettledFrame;
+        const bool capture = options.screenshot_dir && settled && !key_captured;
+        const bool visible = frames_to_draw == 0 || (!took_edge && settled);
+        bool draw = false;
+        if (visible) {
+            if (mirrored) ui::mirror_draw_data(*ImGui::GetDrawData());
+            const std::uint64_t print = fingerprint(*ImGui::GetDrawData());
+            draw = print != shown_fingerprint || input.exposed || capture;
+            shown_fingerprint = print;
         }
-        if (options.widgets_json && frames_on_key >= kSettledFrame) {
+        if (draw) {
+            input.exposed = false;
+            glViewport(0, 0, fb_w, fb_h);
+            const ImVec4 bg = ImGui::ColorConvertU32ToFloat4(theme.background);
+            glClearColor(bg.x, bg.y, bg.z, 1.0f);
+            glClear(GL_COLOR_BUFFER_BIT);
+            ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+            if (frame_stats_path != nullptr) {
+                glFinish();
+                frame_stats[frame_screen].push_back(process_cpu_ms() - frame_cpu_start);
+            }
+
+            // What the drawn frame shows decides the hooks: a settled screen is captured once.
+            if (capture) {
+                key_captured = true;
+                char name[32];
+                std::snprintf(name, sizeof name, "%03d_", ++screenshot_count);
+                write_screenshot((std::filesystem::path(*options.screenshot_dir) / (name + key + ".png")).string(),
+                                 fb_w, fb_h);
+            }
+        }
+        if (visible && settled && options.widgets_json) {
             FrameFacts facts;
             facts.screen = app.idle_warning() ? "idle" : ui::to_string(app.screen());
             facts.key = key;
@@ -466,7 +517,12 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
                 write_widgets_json(*options.widgets_json, json, frame);
             }
         }
-        glfwSwapBuffers(win);
+        if (draw) glfwSwapBuffers(win);
+        text.engine->end_frame();
+        // A session has ended: nothing a resident typed stays laid out in memory.
+        const bool in_session = app.session() != nullptr;
+        if (had_session && !in_session) text.engine->clear();
+        had_session = in_session;
     }
 
     if (frame_stats_path != nullptr) write_frame_stats(frame_stats_path, frame_stats);

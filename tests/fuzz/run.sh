@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (own build dir) under ASan + UBSan, replays
 # every kept regression input, then fuzzes each target for TILLIT_FUZZ_SECONDS
-# (default 20 s: the CI budget) from a seed corpus of the shipped files. A crash is
+# (default 60 s, as issue 9 asks of the test run) from a seed corpus of the shipped files. A crash is
 # copied to tests/fuzz/regressions/<target>/ (commit it with the fix) and fails the run.
 #   tests/fuzz/run.sh [BUILD_DIR]        TILLIT_FUZZ_SECONDS=600 tests/fuzz/run.sh
 set -euo pipefail
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 fuzz_dir=$source_dir/tests/fuzz
 build=${1:-$source_dir/build-fuzz}
-seconds=${TILLIT_FUZZ_SECONDS:-20}
+seconds=${TILLIT_FUZZ_SECONDS:-60}
 jobs=${TILLIT_FUZZ_JOBS:-2}
 targets=(fuzz_survey fuzz_config fuzz_po fuzz_batch fuzz_import)
 
