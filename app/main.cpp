@@ -37,8 +37,10 @@ int main(int argc, char** argv) {
             std::printf("%s PIN set in %s\n", tillit::to_string(*role), path.c_str());
             return 0;
         }
-        // 3. Config, surveys, translations and the store: all or nothing.
-        auto setup = tillit::load_kiosk(options.value());
+        // 3. Config, surveys, translations and the store: all or nothing. The kiosk reads the
+        //    whole database for damage after its first screen (run_kiosk), --enrol before.
+        const auto start_check = options.value().enrol_code ? tillit::StartCheck::Now : tillit::StartCheck::Later;
+        auto setup = tillit::load_kiosk(options.value(), start_check);
         if (!setup) {
             std::fprintf(stderr, "%s\n", setup.error().c_str());
             return 2;
@@ -53,8 +55,19 @@ int main(int argc, char** argv) {
             std::printf("enrolled as %s\n", device.value().c_str());
             return 0;
         }
-        // 5. The window and the resident flow (and the sync worker), until the kiosk is told to stop.
-        return tillit::platform::run_kiosk(setup.value(), options.value());
+        // 5. The window and the resident flow (and the sync worker), until the kiosk is told to
+        //    stop; again with a fresh load when it found its database damaged.
+        int code = tillit::platform::run_kiosk(setup.value(), options.value());
+        while (code == tillit::platform::kRestartKiosk) {
+            setup.value().store.reset();  // closed before its file is moved aside
+            setup = tillit::load_kiosk(options.value(), start_check);
+            if (!setup) {
+                std::fprintf(stderr, "%s\n", setup.error().c_str());
+                return 2;
+            }
+            code = tillit::platform::run_kiosk(setup.value(), options.value());
+        }
+        return code;
     } catch (const std::exception& error) {
         // Only what makes the kiosk unable to run gets here.
         std::fprintf(stderr, "tillit-kiosk: cannot run: %s\n", error.what());

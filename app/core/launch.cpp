@@ -112,7 +112,7 @@ Result<LaunchOptions> parse_launch_options(int argc, const char* const* argv) {
     return options;
 }
 
-Result<KioskSetup> load_kiosk(const LaunchOptions& options) {
+Result<KioskSetup> load_kiosk(const LaunchOptions& options, StartCheck check) {
     auto config = load_config(options.config_path);
     if (!config) return make_error(config.error());
     KioskSetup setup;
@@ -142,7 +142,7 @@ Result<KioskSetup> load_kiosk(const LaunchOptions& options) {
 
     // A damaged database is moved aside with an alarm and a fresh one opened, so the
     // kiosk keeps taking answers; a newer schema or an I/O error still stops it.
-    auto store = open_store_or_recover(database_path(setup.config));
+    auto store = open_store_or_recover(database_path(setup.config), check);
     if (!store) return make_error(store.error());
     if (!store.value().note.empty()) std::fprintf(stderr, "tillit-kiosk: %s\n", store.value().note.c_str());
     setup.store = std::move(store.value().store);

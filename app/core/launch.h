@@ -15,6 +15,7 @@
 #include "core/result.h"
 #include "core/staff.h"
 #include "core/store.h"
+#include "core/store_recovery.h"
 #include "core/survey.h"
 
 namespace tillit {
@@ -51,7 +52,9 @@ struct KioskSetup {
 // (data_dir/responses.db; a damaged one is moved aside with an alarm, see
 // store_recovery.h). One-tap responses held for a follow-up that never came
 // (the kiosk stopped in between) are released to sync here.
-Result<KioskSetup> load_kiosk(const LaunchOptions& options);
+// `check`: whether the whole database file is read for damage before this returns, or
+// later by the caller (StoreHealth) so the first screen does not wait for it.
+Result<KioskSetup> load_kiosk(const LaunchOptions& options, StartCheck check = StartCheck::Now);
 
 // Recomputes config, available and surveys from the files: kiosk.toml, then what the
 // server pushed (apply_server_config), then the admin's choices (local-settings.json).

@@ -18,6 +18,7 @@
 #include "core/launch.h"
 #include "core/local_settings.h"
 #include "core/staff.h"
+#include "core/store_health.h"
 #include "core/report.h"
 #include "core/sync/sync_worker.h"
 #include "core/workshop.h"
@@ -37,7 +38,7 @@ struct KioskStatus {
     std::map<std::string, long long> set_aside_reasons;
     std::string last_success;        // UTC "2026-11-23T14:05:00Z"; "" = never
     long long free_disk_bytes = -1;  // in data_dir's file system
-    std::string database_health;     // PRAGMA quick_check: "ok" or its first problem
+    std::string database_health;     // PRAGMA quick_check: "ok" or its first problem; "" while checking
     std::string clock;               // local "2026-11-23 14:05"
     bool sync_configured = false;
     std::string error;               // the store could not be read: why
@@ -47,13 +48,14 @@ struct KioskStatus {
 
 class StaffDesk {
 public:
-    // `worker` may be null (no [sync], or not enrolled).
-    StaffDesk(KioskSetup& setup, sync::SyncWorker* worker);
+    // `worker` may be null (no [sync], or not enrolled). `health` (may be null) checks the
+    // database off the UI thread; without it the board runs quick_check itself.
+    StaffDesk(KioskSetup& setup, sync::SyncWorker* worker, StoreHealth* health = nullptr);
 
-    // Counts are read each call; the quick_check result is at most a minute old (see
-    // forget_health() to have it run on the next call).
+    // Counts are read each call. The quick_check result is the latest of `health`, or at
+    // most a minute old (see forget_health() to have a new check started).
     KioskStatus status();
-    void forget_health() { health_at_.reset(); }
+    void forget_health();
     std::optional<sync::SyncStatus> sync_status() const;
     bool can_sync() const { return worker_ != nullptr; }
     void sync_now();
@@ -90,6 +92,7 @@ public:
 private:
     KioskSetup& setup_;
     sync::SyncWorker* worker_;
+    StoreHealth* health_check_;
     PinGate pins_;
     std::future<Result<ExportSummary>> export_;
     long long settings_generation_ = 0;

@@ -202,9 +202,14 @@ std::string wal_problem(const std::string& wal_path) {
     return "";
 }
 
-Result<OpenedStore> open_store_or_recover(const std::string& db_path) {
+Status mark_damaged(const std::string& db_path, const std::string& why) {
+    return write_file_atomically(db_path + ".damaged", why + "\n");
+}
+
+Result<OpenedStore> open_store_or_recover(const std::string& db_path, StartCheck check) {
     const fs::path db(db_path);
     const fs::path wal = db_path + "-wal";
+    const fs::path marker = db_path + ".damaged";
     const bool db_exists = present(db);
     const std::optional<std::uintmax_t> db_size = file_size_of(db);
     const std::uintmax_t wal_size = file_size_of(wal).value_or(0);
@@ -212,7 +217,15 @@ Result<OpenedStore> open_store_or_recover(const std::string& db_path) {
     // Checked before SQLite opens anything: opening would replay, and later overwrite, a
     // WAL whose damaged part SQLite silently ignores.
     std::string why;
-    if (db_size == std::uintmax_t{0} && wal_size == 0) {
+    if (present(marker) && !db_exists) {
+        std::error_code ec;
+        fs::remove(marker, ec);  // its database is gone already: nothing to move
+    }
+    if (present(marker) && db_exists) {
+        std::ifstream in(marker);
+        std::getline(in, why);
+        if (why.empty()) why = "a check while the kiosk ran found the database damaged";
+    } else if (db_size == std::uintmax_t{0} && wal_size == 0) {
         why = "the database file is empty (0 bytes)";
     } else if (!db_exists && wal_size > 0) {
         why = "the database file is missing but its write-ahead log is there";
@@ -222,7 +235,7 @@ Result<OpenedStore> open_store_or_recover(const std::string& db_path) {
     if (why.empty()) {
         OpenProblem problem = OpenProblem::None;
         // Measured: about 0.2 s for 100 000 responses (42 MB), so it runs on every start.
-        auto store = Store::open(db_path, OpenOptions{.quick_check = true}, problem);
+        auto store = Store::open(db_path, OpenOptions{.quick_check = check == StartCheck::Now}, problem);
         if (store) return OpenedStore{std::move(store).value(), std::nullopt, ""};
         if (problem != OpenProblem::Damaged) return make_error(store.error());
         why = store.error();
@@ -230,6 +243,9 @@ Result<OpenedStore> open_store_or_recover(const std::string& db_path) {
 
     auto moved = move_aside(db);
     if (!moved) return make_error(why + "; " + moved.error());
+    std::error_code ec;
+    fs::remove(marker, ec);  // its file is gone; a marker left behind would move the fresh one too
+    if (ec) return make_error("could not remove " + marker.string() + ": " + ec.message());
     Alarm alarm{why, moved.value(), utc_now("%Y-%m-%d")};
     OpenedStore opened;
     opened.note = "ALARM: " + why + "; moved it aside to " + (db.parent_path() / moved.value()).string() +

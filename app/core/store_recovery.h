@@ -42,9 +42,19 @@ struct OpenedStore {
     std::string note;                  // one line for stderr when something was moved aside
 };
 
+// When the whole file is read for damage (PRAGMA quick_check, 0.3 s per 100 000 responses).
+enum class StartCheck {
+    Now,    // before the store is returned
+    Later,  // by the caller, off the start path (StoreHealth, store_health.h); the header, owner,
+            // schema and write-ahead log are still checked here
+};
+
 // Opens `db_path` (data_dir/responses.db), recovering from a damaged file as described
-// above. PRAGMA quick_check runs on every start: 0.2 s for 100 000 responses
-// (a 42 MB file, measured warm), so it is not kept for unclean stops only.
-Result<OpenedStore> open_store_or_recover(const std::string& db_path);
+// above; a file marked damaged by mark_damaged() is moved aside with the marked reason.
+Result<OpenedStore> open_store_or_recover(const std::string& db_path, StartCheck check = StartCheck::Now);
+
+// A check after start found `db_path` damaged: the reason is written beside it
+// (db_path + ".damaged"), and the next open_store_or_recover() moves the file aside.
+Status mark_damaged(const std::string& db_path, const std::string& why);
 
 }  // namespace tillit

@@ -28,6 +28,8 @@
 #include "core/privacy.h"
 #include "core/recorder.h"
 #include "core/staff_desk.h"
+#include "core/store_health.h"
+#include "core/store_recovery.h"
 #include "core/sync/sync_worker.h"
 #include "platform/fonts.h"
 #include "platform/speech.h"
@@ -75,6 +77,7 @@ struct Input {
     bool quit = false;
     bool fullscreen = true;
     bool refocus = false;  // a full-screen kiosk lost focus (Alt+Tab, another window)
+    bool grabbed = false;  // a full-screen kiosk holds the keyboard and the pointer
 };
 
 Input& input_of(GLFWwindow* window) {
@@ -278,6 +281,10 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
     glfwWindowHint(GLFW_RESIZABLE, GLFW_FALSE);
+    // ImGui draws in 2D: no depth or stencil buffer (in software GL each would be another
+    // full-screen buffer of memory).
+    glfwWindowHint(GLFW_DEPTH_BITS, 0);
+    glfwWindowHint(GLFW_STENCIL_BITS, 0);
     // A full-screen kiosk that loses focus stays on screen instead of minimising itself.
     glfwWindowHint(GLFW_AUTO_ICONIFY, GLFW_FALSE);
     if (!options.windowed) glfwWindowHint(GLFW_FLOATING, GLFW_TRUE);
@@ -342,7 +349,12 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
 
     Recorder recorder(*setup.store, setup.config);
     const std::unique_ptr<sync::SyncWorker> sync_worker = start_sync(setup);
-    StaffDesk desk(setup, sync_worker.get());
+    // The whole file is read for damage while the first screens show; staff see the result.
+    StoreHealth health(database_path(setup.config));
+    health.start();
+    bool restart = false;     // the check found damage: start again between residents
+    bool restarting = false;  // ... and now is such a moment
+    StaffDesk desk(setup, sync_worker.get(), &health);
     // Read-aloud: silent (one line on stderr) where there is no sound device; the test
     // hook TILLIT_SPEECH_WAV_DIR also writes each utterance as a WAV file.
     Speech speech(80, speech_wav_dir_from_env());
@@ -376,11 +388,14 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
                 last_reclaim_check = at;
                 if (input.refocus || !glfwGetWindowAttrib(win, GLFW_FOCUSED) || screen_taken(win)) {
                     input.refocus = false;
+                    input.grabbed = false;  // a hidden window loses its grabs
                     reclaim_screen(win);
                     glfwFocusWindow(win);
                     frames_to_draw = std::max(frames_to_draw, 2);  // draw again once it is back
                     input.exposed = true;
                 }
+                // Keyboard and pointer stay the kiosk's (window manager bindings never fire).
+                if (!input.grabbed) input.grabbed = grab_input(win);
             }
         }
         const double wait = std::clamp(app.next_deadline() - monotonic_now(), 0.0, kMaxWaitSeconds);
@@ -412,6 +427,22 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
                 app.reload_feedback();  // the venue's "you said - we did" came with the same config
                 frames_to_draw = std::max(frames_to_draw, 2);
             }
+        }
+        if (!restart) {
+            if (const auto finding = health.latest(); finding && finding->damaged) {
+                restart = true;
+                const std::string path = database_path(setup.config);
+                if (const Status marked = mark_damaged(path, path + " is damaged: " + finding->result); !marked) {
+                    std::fprintf(stderr, "tillit-kiosk: %s\n", marked.error().c_str());
+                }
+                std::fprintf(stderr, "tillit-kiosk: ALARM: %s is damaged (%s); restarting to move it aside\n",
+                             path.c_str(), finding->result.c_str());
+            }
+        }
+        // Nobody is answering or working on the screen: the next start moves the file aside.
+        if (restart && app.screen() == ui::Screen::Start && app.session() == nullptr) {
+            restarting = true;
+            break;
         }
         if (frames_to_draw == 0) continue;
         --frames_to_draw;
@@ -503,6 +534,7 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
                 facts.text_length = answer != nullptr ? static_cast<long>(utf8_length(answer->text)) : 0;
             }
             facts.note = app.staff_note();
+            facts.saved = app.confirmed_response();
             if (app.screen() == ui::Screen::Pin) facts.text_length = app.pin_length();
             if (const long typed = app.workshop_typed_length(); typed >= 0) facts.text_length = typed;
             glfwGetWindowPos(win, &facts.window_x, &facts.window_y);
@@ -531,7 +563,7 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();
-    return 0;
+    return restarting ? kRestartKiosk : 0;
 }
 
 }  // namespace tillit::platform

@@ -51,6 +51,7 @@ std::string widgets_json(const FrameFacts& facts, const ui::WidgetLog& log) {
         {"idle_warning", facts.idle_warning},
         {"text_length", facts.text_length},
         {"note", facts.note},
+        {"saved", facts.saved},
         {"window", {{"x", facts.window_x}, {"y", facts.window_y}, {"width", facts.width}, {"height", facts.height}}},
         {"px_per_mm", facts.px_per_mm},
         {"widgets", widgets},

@@ -21,6 +21,7 @@ struct FrameFacts {
     bool idle_warning = false;
     long text_length = -1;  // free-text screen: characters typed so far (never the text itself)
     std::string note;       // staff screens: the words shown about the PIN, sync or export
+    std::string saved;      // the id of the response the screen confirms (KioskApp::confirmed_response)
     int window_x = 0, window_y = 0, width = 0, height = 0;
     float px_per_mm = 0.0f;
     bool mirrored = false;       // right-to-left frame: widget rectangles are reported as seen

@@ -92,6 +92,23 @@ bool screen_taken(GLFWwindow* window) {
     return attributes.map_state != IsViewable;
 }
 
+bool grab_input(GLFWwindow* window) {
+    const Native n = native_of(window);
+    if (n.display == nullptr) return false;
+    XWindowAttributes attributes{};
+    if (XGetWindowAttributes(n.display, n.window, &attributes) == 0 || attributes.map_state != IsViewable) {
+        return false;  // X refuses a grab for a window that is not on screen
+    }
+    // owner_events: events for the kiosk's own window still arrive as usual (GLFW's input);
+    // the pointer is confined to the window, which covers the screen.
+    const int keyboard = XGrabKeyboard(n.display, n.window, True, GrabModeAsync, GrabModeAsync, CurrentTime);
+    const int pointer =
+        XGrabPointer(n.display, n.window, True, ButtonPressMask | ButtonReleaseMask | PointerMotionMask, GrabModeAsync,
+                     GrabModeAsync, n.window, None, CurrentTime);
+    XFlush(n.display);
+    return keyboard == GrabSuccess && pointer == GrabSuccess;
+}
+
 void reclaim_screen(GLFWwindow* window) {
     const Native n = native_of(window);
     if (n.display == nullptr) return;

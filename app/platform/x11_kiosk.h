@@ -17,5 +17,11 @@ bool screen_taken(GLFWwindow* window);
 // Ends "show desktop" if it is on, and asks the window manager to raise and focus the
 // kiosk as a pager would (window managers refuse applications that steal focus).
 void reclaim_screen(GLFWwindow* window);
+// Takes the keyboard and the pointer for the kiosk window, as a screen locker does: while
+// a client holds them, the window manager's key and button bindings (Alt+Tab, desktop
+// keys, Alt+drag, the root menu) are not triggered, and every tap lands on the kiosk.
+// Returns true when both are held; a window manager busy with a grab of its own refuses
+// for a moment, so the loop asks again with its other screen checks.
+bool grab_input(GLFWwindow* window);
 
 }  // namespace tillit::platform

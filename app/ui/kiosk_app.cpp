@@ -138,6 +138,7 @@ void KioskApp::store_one_tap() {
         return;
     }
     one_tap_response_ = saved.value();
+    confirmed_ = saved.value();
     if (session_->next()) {
         show_question();  // the optional follow-up
     } else {
@@ -162,6 +163,7 @@ void KioskApp::send() {
         go(Screen::SaveFailed);
         return;
     }
+    confirmed_ = saved.value();
     session_.reset();
     go(Screen::Thanks);
 }
@@ -179,6 +181,7 @@ void KioskApp::end_session(bool record_abandonment) {
     }
     session_.reset();
     one_tap_response_.reset();
+    confirmed_.clear();
     questions_started_ = false;
     question_.reset();
     freetext_.reset();

@@ -89,6 +89,10 @@ public:
     std::string screen_key() const;
     // The current resident's access choices (read aloud, large text, high contrast).
     const AccessState& access() const { return access_; }
+    // The id of the response the screen is thanking for (thank-you, or a one-tap survey's
+    // follow-up after the tap was stored); "" otherwise. For the test hooks only: crash
+    // tests compare what a resident was told was saved with what is stored.
+    const std::string& confirmed_response() const { return confirmed_; }
     // The idle timeout in force: doubled while an access mode is on.
     double idle_timeout() const;
     // Reads the venue's "you said - we did" message again (the loop calls it when the
@@ -142,6 +146,7 @@ private:
     std::optional<Session> session_;
     bool questions_started_ = false;       // the resident has seen question 1
     std::optional<std::string> one_tap_response_;  // id of the stored one-tap answer
+    std::string confirmed_;                        // see confirmed_response()
     double now_ = 0.0;
     // The venue's "you said – we did" message (sync writes it; read at start and
     // whenever the sync worker adopted new server config: reload_feedback()).

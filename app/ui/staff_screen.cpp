@@ -118,7 +118,11 @@ std::optional<StaffIntent> draw(StaffScreen& screen, UiContext& ctx, const Staff
         {ctx.tr("Set aside"), count_text(st.set_aside), st.set_aside > 0},
         {ctx.tr("Last successful sync"), utc_text(ctx, st.last_success)},
         {ctx.tr("Free disk"), bytes_text(st.free_disk_bytes), st.free_disk_bytes >= 0 && st.free_disk_bytes < 200'000'000},
-        {ctx.tr("Database"), st.database_health == "ok" ? ctx.tr("OK") : st.database_health, st.database_health != "ok"},
+        {ctx.tr("Database"),
+         st.database_health == "ok"    ? ctx.tr("OK")
+         : st.database_health.empty() ? ctx.tr("Checking...")
+                                      : st.database_health,
+         !st.database_health.empty() && st.database_health != "ok"},
     };
     for (const auto& [reason, count] : st.set_aside_reasons) {
         lines.push_back({std::string("  ") + ctx.tr("set aside because"), reason + ": " + count_text(count), true});

@@ -126,7 +126,7 @@ class Kiosk:
         mode = [] if self.fullscreen else ["--windowed", f"{self.size[0]}x{self.size[1]}"]
         self.proc = subprocess.Popen(
             [self.app, "--config", self.config] + mode +
-            ["--widgets-json", self.widgets_path, "--screenshot-dir", self.shots],
+            ["--widgets-json", self.widgets_path] + (["--screenshot-dir", self.shots] if self.shots else []),
             env=dict(self.env, **self.extra_env), stdout=self.log, stderr=self.log)
         self.wait_for(lambda s: s["screen"] == self.first_screen, f"the {self.first_screen} screen", timeout=30)
         return self

@@ -13,11 +13,14 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
+#include <chrono>
 
 #include "core/launch.h"
 #include "core/privacy.h"
 #include "core/staff_desk.h"
+#include "core/store_health.h"
 #include "core/store_recovery.h"
 #include "../server/temp_dir.h"
 
@@ -346,4 +349,61 @@ TEST_CASE("corrupt store: errors that are not damage still stop the kiosk and mo
         CHECK_FALSE(fs::exists(kiosk.data() / "corrupt"));
         CHECK_FALSE(fs::exists(tillit::alarms_path(kiosk.data().string())));
     }
+}
+
+TEST_CASE("corrupt store: damage deep in the file, found by the check after start, is moved aside at the next load") {
+    Kiosk kiosk;
+    fill(kiosk, 200);
+    REQUIRE(fs::file_size(kiosk.db()) >= 3 * kPageSize);
+    const std::size_t last_page = fs::file_size(kiosk.db()) / kPageSize - 1;
+    flip(kiosk.db(), last_page * kPageSize + 1, 8);  // a leaf of the responses table: a b-tree page header
+    const auto before = snapshot(kiosk);
+    {
+        // The start path reads the header, owner and schema only: the kiosk opens at once.
+        auto setup = tillit::load_kiosk(kiosk.options(), tillit::StartCheck::Later);
+        REQUIRE_MESSAGE(setup.ok(), (setup.ok() ? "" : setup.error()));
+        tillit::StoreHealth health(kiosk.db().string());
+        tillit::StaffDesk desk(setup.value(), nullptr, &health);
+        health.start();
+        while (health.running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        const auto finding = health.latest();
+        REQUIRE(finding.has_value());
+        CHECK(finding->damaged);
+        CHECK(finding->result != "ok");
+        const tillit::KioskStatus status = desk.status();
+        CHECK(status.database_health == finding->result);
+        REQUIRE(tillit::mark_damaged(kiosk.db().string(), "responses.db is damaged: " + finding->result).ok());
+    }
+    // The kiosk starts again: the marked file is moved aside exactly as found, a fresh one opened.
+    auto again = tillit::load_kiosk(kiosk.options(), tillit::StartCheck::Later);
+    REQUIRE_MESSAGE(again.ok(), (again.ok() ? "" : again.error()));
+    auto count = again.value().store->count_responses();
+    REQUIRE(count.ok());
+    CHECK(count.value() == 0);
+    CHECK_FALSE(fs::exists(kiosk.data() / "responses.db.damaged"));
+    auto alarms = tillit::load_alarms(kiosk.data().string());
+    REQUIRE(alarms.ok());
+    REQUIRE(alarms.value().size() == 1);
+    CHECK(alarms.value()[0].what.find("is damaged") != std::string::npos);
+    const fs::path moved = kiosk.data() / alarms.value()[0].file;
+    CHECK(read_bytes(moved) == before.at(""));
+}
+
+TEST_CASE("corrupt store: the check after start finds a healthy store healthy and can be stopped") {
+    Kiosk kiosk;
+    fill(kiosk, 50);
+    auto setup = tillit::load_kiosk(kiosk.options(), tillit::StartCheck::Later);
+    REQUIRE(setup.ok());
+    {
+        tillit::StoreHealth health(kiosk.db().string());
+        health.start();
+        // Writes go on beside the check (WAL: it reads a snapshot).
+        REQUIRE(setup.value().store->save_response(sample_response()).ok());
+        while (health.running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        REQUIRE(health.latest().has_value());
+        CHECK(health.latest()->result == "ok");
+        CHECK_FALSE(health.latest()->damaged);
+        health.start();  // a second check; the destructor stops it wherever it is
+    }
+    CHECK_FALSE(fs::exists(kiosk.data() / "responses.db.damaged"));
 }
