@@ -31,15 +31,29 @@ def window_manager_closes_on_alt_f4():
     env = dict(os.environ, DISPLAY=display.display)
     wm = subprocess.Popen(["openbox", "--sm-disable"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     probe = None
+
+    def until(predicate, seconds=20):
+        # Waits for what is asked of the window manager, not for a fixed time: a busy
+        # machine may take seconds to start openbox or map a window.
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.1)
+        return False
+
+    def query(*args):
+        return subprocess.run(list(args), env=env, capture_output=True, text=True).stdout
     try:
-        time.sleep(1.0)
+        if not until(lambda: "Openbox" in query("wmctrl", "-m")):
+            return False
         probe = subprocess.Popen(["xmessage", "-name", "probe", "an ordinary window"], env=env,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(1.0)
+        until(lambda: "probe" in query("wmctrl", "-l"))
         subprocess.run(["wmctrl", "-a", "probe"], env=env, capture_output=True)
-        time.sleep(0.3)
+        until(lambda: query("xdotool", "getactivewindow", "getwindowname").strip() == "probe")
         subprocess.run(["xdotool", "key", "alt+F4"], env=env, check=True)
-        probe.wait(5)
+        probe.wait(20)
         return True
     except subprocess.TimeoutExpired:
         return False
