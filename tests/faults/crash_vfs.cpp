@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -61,6 +62,9 @@ struct Global {
     bool powered_off = false;
     std::uint64_t seed = 0;
     std::function<void(const Fates&)> on_crash;
+    std::vector<long long> image_operations;
+    std::string image_folder;
+    std::function<void(std::size_t, const Fates&)> on_image;
     std::array<Fault, 4> faults;
 };
 
@@ -78,12 +82,6 @@ CrashFile* crash_file(sqlite3_file* f) {
 }
 sqlite3_file* real(sqlite3_file* f) {
     return crash_file(f)->real;
-}
-
-// Counts one write/sync/truncate; true when it is the crash point.
-bool crash_point_reached() {
-    ++g.operations;
-    return g.crash_at != 0 && g.operations == g.crash_at;
 }
 
 // The code this operation fails with, or SQLITE_OK.
@@ -127,25 +125,19 @@ void tear(int fd, const Pending& write, std::mt19937_64& random, Fates& fates) {
     }
 }
 
-// Power is lost: every pending write and truncate, in the order issued, is dropped,
-// written whole or torn; then the process ends without running anything else.
-[[noreturn]] void crash() {
-    std::mt19937_64 random(g.seed);
+// The unsynced writes and truncates, in the order issued, and `in_flight` (the one under
+// way, if any): each dropped, written whole or torn into the file `fd_for` gives.
+Fates apply_fates(std::mt19937_64& random, const Pending* in_flight, const std::function<int(FileState*)>& fd_for) {
     Fates fates;
-    std::map<FileState*, int> fds;  // never closed: the process ends in a moment
-    for (const Pending& pending : g.pending) {
-        auto found = fds.find(pending.file);
-        if (found == fds.end()) {
-            found = fds.emplace(pending.file, ::open(pending.file->path.c_str(), O_WRONLY | O_CLOEXEC)).first;
-        }
-        const int fd = found->second;
+    auto meet_fate = [&](const Pending& pending) {
+        const int fd = fd_for(pending.file);
         if (pending.truncate) {
             if (random() % 2 == 0 && fd >= 0 && ::ftruncate(fd, pending.offset) == 0) {
                 ++fates.truncates_applied;
             } else {
                 ++fates.truncates_dropped;
             }
-            continue;
+            return;
         }
         switch (fd < 0 ? 0 : random() % 3) {
             case 0:
@@ -159,9 +151,57 @@ void tear(int fd, const Pending& write, std::mt19937_64& random, Fates& fates) {
                 tear(fd, pending, random, fates);
                 break;
         }
-    }
+    };
+    for (const Pending& pending : g.pending) meet_fate(pending);
+    if (in_flight != nullptr) meet_fate(*in_flight);
+    return fates;
+}
+
+// Power is lost: the unsynced writes meet their fates in the real files, and the process
+// ends without running anything else.
+[[noreturn]] void crash(const Pending* in_flight) {
+    std::mt19937_64 random(g.seed);
+    std::map<FileState*, int> fds;  // never closed: the process ends in a moment
+    const Fates fates = apply_fates(random, in_flight, [&fds](FileState* file) {
+        auto found = fds.find(file);
+        if (found == fds.end()) found = fds.emplace(file, ::open(file->path.c_str(), O_WRONLY | O_CLOEXEC)).first;
+        return found->second;
+    });
     if (g.on_crash) g.on_crash(fates);
     ::_exit(kCrashExitCode);
+}
+
+// What the disk would hold after a power cut now, in copies of the files in the image's
+// own folder; the real files and the process carry on untouched.
+void take_image(std::size_t index, const Pending* in_flight) {
+    const std::filesystem::path folder = std::filesystem::path(g.image_folder) / std::to_string(index);
+    std::error_code ec;
+    std::filesystem::create_directories(folder, ec);
+    std::map<FileState*, int> fds;
+    for (const auto& [path, file] : g.files) {
+        const std::filesystem::path copy = folder / std::filesystem::path(path).filename();
+        if (!std::filesystem::exists(path, ec)) continue;
+        std::filesystem::copy_file(path, copy, std::filesystem::copy_options::overwrite_existing, ec);
+        fds[file.get()] = ec ? -1 : ::open(copy.c_str(), O_WRONLY | O_CLOEXEC);
+    }
+    std::mt19937_64 random(g.seed + 0x9E3779B97F4A7C15ULL * (index + 1));
+    const Fates fates = apply_fates(random, in_flight, [&fds](FileState* file) {
+        const auto found = fds.find(file);
+        return found == fds.end() ? -1 : found->second;
+    });
+    for (const auto& [file, fd] : fds) {
+        if (fd >= 0) ::close(fd);
+    }
+    if (g.on_image) g.on_image(index, fates);
+}
+
+// Counts one write/sync/truncate; takes the images due now, and crashes at the crash point.
+void at_operation(const Pending* in_flight) {
+    ++g.operations;
+    for (std::size_t i = 0; i < g.image_operations.size(); ++i) {
+        if (g.image_operations[i] == g.operations) take_image(i, in_flight);
+    }
+    if (g.crash_at != 0 && g.operations == g.crash_at) crash(in_flight);
 }
 
 // Writes the file's pending writes and truncates to the real file, in order.
@@ -214,10 +254,7 @@ int crash_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 off
     const auto* bytes = static_cast<const unsigned char*>(data);
     Pending write{crash_file(f)->file, offset, std::vector<unsigned char>(bytes, bytes + amount), false};
     if (!g.powered_off) {
-        if (crash_point_reached()) {
-            g.pending.push_back(std::move(write));  // under way when the power went
-            crash();
-        }
+        at_operation(&write);  // a write under way when the power goes meets a fate too
         if (const int rc = fault_for(Op::Write); rc != SQLITE_OK) return rc;
     }
     auto& image = crash_file(f)->file->image;
@@ -232,10 +269,7 @@ int crash_truncate(sqlite3_file* f, sqlite3_int64 size) {
     std::lock_guard lock(g.mutex);
     Pending truncate{crash_file(f)->file, size, {}, true};
     if (!g.powered_off) {
-        if (crash_point_reached()) {
-            g.pending.push_back(std::move(truncate));
-            crash();
-        }
+        at_operation(&truncate);
         if (const int rc = fault_for(Op::Truncate); rc != SQLITE_OK) return rc;
     }
     crash_file(f)->file->image.resize(static_cast<std::size_t>(size));
@@ -246,7 +280,7 @@ int crash_truncate(sqlite3_file* f, sqlite3_int64 size) {
 int crash_sync(sqlite3_file* f, int) {
     std::lock_guard lock(g.mutex);
     if (g.powered_off) return SQLITE_OK;
-    if (crash_point_reached()) crash();
+    at_operation(nullptr);
     if (const int rc = fault_for(Op::Sync); rc != SQLITE_OK) {
         lose_pending(crash_file(f)->file);
         return rc;
@@ -406,6 +440,9 @@ void reset() {
     g.powered_off = false;
     g.seed = 0;
     g.on_crash = nullptr;
+    g.image_operations.clear();
+    g.image_folder.clear();
+    g.on_image = nullptr;
     g.faults = {};
 }
 
@@ -441,6 +478,15 @@ void crash_at(long long operation, std::uint64_t seed, std::function<void(const 
     g.crash_at = operation;
     g.seed = seed;
     g.on_crash = std::move(on_crash);
+}
+
+void image_at(std::vector<long long> operations, std::uint64_t seed, const std::string& folder,
+              std::function<void(std::size_t, const Fates&)> on_image) {
+    std::lock_guard lock(g.mutex);
+    g.image_operations = std::move(operations);
+    g.seed = seed;
+    g.image_folder = folder;
+    g.on_image = std::move(on_image);
 }
 
 void power_off() {

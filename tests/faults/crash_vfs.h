@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace tillit::test::crash_vfs {
 
@@ -41,6 +43,15 @@ long long database_opens();
 // every unsynced write meets its fate (random, from `seed`), `on_crash` is told how
 // many met which, and the process ends with kCrashExitCode. 0 = never.
 void crash_at(long long operation, std::uint64_t seed, std::function<void(const Fates&)> on_crash);
+
+// crash_at without the end: at each of `operations` (1-based), the disk a power cut at
+// that moment would leave (the files as synced, every unsynced write meeting its fate,
+// from `seed` and the index) is written to copies in `folder`/<index>/, and `on_image`
+// is told; then the process carries on as if nothing happened. Many crash points from
+// one run: on a machine where fork() and its page faults are slow, the difference is
+// minutes.
+void image_at(std::vector<long long> operations, std::uint64_t seed, const std::string& folder,
+              std::function<void(std::size_t, const Fates&)> on_image);
 
 // The power goes, but the process stays: every unsynced write is lost, and nothing the
 // process writes, truncates or deletes afterwards reaches the disk. Close the connections,
