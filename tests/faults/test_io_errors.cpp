@@ -121,7 +121,7 @@ std::string answers_of(tillit::Store& store, const std::string& id) {
 
 }  // namespace
 
-TEST_CASE("I/O errors: a failed write during a save is an error, never an id; the retry is stored once") {
+TEST_CASE("I/O errors: a failed write during a save is an error, never an id, and the retry is stored once") {
     FaultyKiosk kiosk;
     std::set<std::string> confirmed;
     for (int i = 0; i < 3; ++i) confirmed.insert(kiosk.save(kiosk.resident()));
@@ -179,7 +179,7 @@ TEST_CASE("I/O errors: after a failed fsync at COMMIT the store opens the file a
     CHECK(after.with_answers == 1);
 }
 
-TEST_CASE("I/O errors: a full disk during a save is an error; the connection is kept and the retry stored once") {
+TEST_CASE("I/O errors: a full disk during a save is an error, the connection is kept and the retry stored once") {
     FaultyKiosk kiosk;
     const std::string earlier = kiosk.save(kiosk.resident());
     const tillit::Session resident = kiosk.resident();
@@ -223,9 +223,7 @@ TEST_CASE("I/O errors: when opening the file again fails, the write says so and 
 }
 
 #ifdef TILLIT_HAVE_UI
-TEST_CASE(
-    "I/O errors on the resident's screens: a failed fsync at send shows the save-failed screen; try again stores "
-    "once") {
+TEST_CASE("I/O errors on the resident's screens: a failed fsync at send shows the save-failed screen, never thanks") {
     using tillit::test::Kiosk;
     using tillit::ui::Screen;
     TempDir dir;
