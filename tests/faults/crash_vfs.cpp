@@ -2,7 +2,8 @@
 // plus every write not yet synced, shared by all handles on that path like an OS page
 // cache; reads and xFileSize see only the image. xSync writes the file's pending writes
 // through to the real file but never calls fsync: the machine is not what fails here, the
-// process is, so what the real file holds when the process dies is "the disk".
+// process is, so what the real file holds when the process dies is "the disk". An image is
+// that disk, with the unsynced writes' fates applied, copied aside while the process goes on.
 #include "crash_vfs.h"
 
 #include <fcntl.h>
