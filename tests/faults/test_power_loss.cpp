@@ -1,6 +1,6 @@
 // Power loss: in forked children the kiosk's real store (a copy of a prepared database)
 // saves responses and abandoned sessions, freezes batches and records the server's answers
-// through crash_vfs, meeting 1000 random crash points (writes, syncs, truncates): 20 per
+// through crash_vfs, meeting 1000 random crash points (writes, syncs, truncates): 40 per
 // child, imaged on the way, the last one a real death. The parent starts each image as
 // the kiosk does (open_store_or_recover) and compares it with what the child confirmed:
 // nothing lost or doubled, the operation under way whole or absent. Not covered: disks
@@ -39,7 +39,7 @@ namespace vfs = tillit::test::crash_vfs;
 using tillit::test::TempDir;
 
 constexpr int kCrashPoints = 1000;   // TILLIT_CRASH_POINTS changes it
-constexpr int kPointsPerChild = 20;  // one real crash, and the disk images taken on the way
+constexpr int kPointsPerChild = 40;  // one real crash, and the disk images taken on the way
 constexpr int kWorkloads = 4;        // kiosk days, each calibrated; crash points are spread over them
 constexpr int kSteps = 24;           // what a child does when the power stays on
 constexpr int kBaseResponses = 40;
