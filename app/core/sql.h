@@ -102,10 +102,12 @@ Status run(sqlite3* db, const char* sql, const Args&... args) {
 
 // Runs `body` between BEGIN IMMEDIATE and COMMIT. Any failure, a failed COMMIT included,
 // rolls back, so a row is either fully stored or not at all. IMMEDIATE takes the write
-// lock up front, so a busy database fails here and not half-way through.
+// lock up front, so a busy database fails here and not half-way through. On failure,
+// `error_code` (when given) gets SQLite's extended code from before the rollback.
 template <class Body>
-Status in_transaction(sqlite3* db, const std::string& what, Body&& body) {
+Status in_transaction(sqlite3* db, const std::string& what, Body&& body, int* error_code = nullptr) {
     auto fail = [&](const std::string& reason) -> Status {
+        if (error_code != nullptr) *error_code = sqlite3_extended_errcode(db);
         // After some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM) SQLite has already
         // rolled back the whole transaction; a second ROLLBACK would only fail.
         if (sqlite3_get_autocommit(db) == 0) exec(db, "ROLLBACK");

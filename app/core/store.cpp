@@ -516,12 +516,43 @@ std::string sealed_answers(const std::string& answers_json, const std::set<std::
 struct Store::Db {
     Connection connection;
     long long default_max_pages = 0;
+    std::string path;  // "" in memory: nothing to open again
+    // A write failed with an I/O error: after a failed fsync the OS may report later ones
+    // as fine and serve pages that never reached the disk ("fsyncgate"), so this connection
+    // and its file handles are not trusted for the next write.
+    bool reopen_before_write = false;
     sqlite3* get() const { return connection.get(); }
 };
 
 Store::Store(std::unique_ptr<Db> db) : db_(std::move(db)) {}
 sqlite3* Store::connection() const { return db_->get(); }
 Store::~Store() = default;
+
+Status Store::write(const std::string& what, const std::function<Status(sqlite3*)>& body) {
+    if (db_->reopen_before_write) {
+        const Status reopened = reopen();
+        if (!reopened) return make_error("could not " + what + ": " + reopened.error());
+    }
+    sqlite3* c = db_->get();
+    int error_code = SQLITE_OK;
+    auto run_body = [&]() -> Status { return body(c); };
+    const Status done = in_transaction(c, what, run_body, &error_code);
+    if (!done && (error_code & 0xff) == SQLITE_IOERR && !db_->path.empty()) db_->reopen_before_write = true;
+    return done;
+}
+
+Status Store::reopen() {
+    OpenProblem problem = OpenProblem::None;
+    auto opened = open_db(db_->path, db_->path, false, false, problem);
+    if (!opened) return make_error("the database could not be opened again after an I/O error: " + opened.error());
+    // The new connection is open before the old one closes, so the WAL index stays in
+    // shared memory: were the old one the last to close, SQLite would rebuild the index
+    // from the WAL file, where the frames of the commit that failed may still be.
+    db_->connection = std::move(opened.value().connection);
+    db_->default_max_pages = opened.value().default_max_pages;
+    db_->reopen_before_write = false;
+    return Ok{};
+}
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
     OpenProblem problem = OpenProblem::None;
@@ -531,7 +562,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
 Result<std::unique_ptr<Store>> Store::open(const std::string& path, const OpenOptions& options, OpenProblem& problem) {
     auto opened = open_db(path, path, false, options.quick_check, problem);
     if (!opened) return make_error(opened.error());
-    auto db = std::make_unique<Db>(Db{std::move(opened.value().connection), opened.value().default_max_pages});
+    auto db = std::make_unique<Db>(Db{std::move(opened.value().connection), opened.value().default_max_pages, path});
     // The constructor is private, so std::make_unique cannot reach it.
     return Result<std::unique_ptr<Store>>(std::unique_ptr<Store>(new Store(std::move(db))));
 }
@@ -540,7 +571,7 @@ Result<std::unique_ptr<Store>> Store::open_in_memory() {
     OpenProblem problem = OpenProblem::None;
     auto opened = open_db(":memory:", "the in-memory database", true, false, problem);
     if (!opened) return make_error(opened.error());
-    auto db = std::make_unique<Db>(Db{std::move(opened.value().connection), opened.value().default_max_pages});
+    auto db = std::make_unique<Db>(Db{std::move(opened.value().connection), opened.value().default_max_pages, ""});
     return Result<std::unique_ptr<Store>>(std::unique_ptr<Store>(new Store(std::move(db))));
 }
 
@@ -564,7 +595,6 @@ Status insert_response(sqlite3* c, const std::string& id, const NewResponse& res
 }  // namespace
 
 Result<std::string> Store::save_response(const NewResponse& response) {
-    sqlite3* c = db_->get();
     std::string id;
     try {
         id = new_uuid_v4();
@@ -572,7 +602,7 @@ Result<std::string> Store::save_response(const NewResponse& response) {
         return make_error(std::string("could not save the response: ") + e.what());
     }
     const Status saved =
-        in_transaction(c, "save the response", [&]() -> Status { return insert_response(c, id, response); });
+        write("save the response", [&](sqlite3* c) -> Status { return insert_response(c, id, response); });
     if (!saved) return make_error(saved.error());
     return id;  // only now: COMMIT has returned SQLITE_OK
 }
@@ -580,14 +610,13 @@ Result<std::string> Store::save_response(const NewResponse& response) {
 Result<std::vector<std::string>> Store::save_responses(const std::vector<NewResponse>& responses) {
     // Many responses in ONE transaction (imports, benchmark set-up): one fsync instead of
     // one per response. Each still gets its outbox row; ids come back after COMMIT.
-    sqlite3* c = db_->get();
     std::vector<std::string> ids;
     try {
         for (std::size_t i = 0; i < responses.size(); ++i) ids.push_back(new_uuid_v4());
     } catch (const std::exception& e) {
         return make_error(std::string("could not save the responses: ") + e.what());
     }
-    const Status saved = in_transaction(c, "save the responses", [&]() -> Status {
+    const Status saved = write("save the responses", [&](sqlite3* c) -> Status {
         for (std::size_t i = 0; i < responses.size(); ++i) {
             if (const Status inserted = insert_response(c, ids[i], responses[i]); !inserted) return inserted;
         }
@@ -598,8 +627,7 @@ Result<std::vector<std::string>> Store::save_responses(const std::vector<NewResp
 }
 
 Status Store::amend_response(const std::string& id, const std::string& answers_json) {
-    sqlite3* c = db_->get();
-    return in_transaction(c, "amend the response", [&]() -> Status {
+    return write("amend the response", [&](sqlite3* c) -> Status {
         const auto state = outbox_state(c, id);
         if (!state) return make_error(state.error());
         if (state.value() && *state.value() != "held" && *state.value() != "pending") {
@@ -621,14 +649,13 @@ Status Store::amend_response(const std::string& id, const std::string& answers_j
 }
 
 Status Store::save_abandonment(const Abandonment& abandonment) {
-    sqlite3* c = db_->get();
     std::string id;
     try {
         id = new_uuid_v4();
     } catch (const std::exception& e) {
         return make_error(std::string("could not save the abandoned session: ") + e.what());
     }
-    return in_transaction(c, "save the abandoned session", [&]() -> Status {
+    return write("save the abandoned session", [&](sqlite3* c) -> Status {
         auto stmt = prepare(c,
                             "INSERT INTO abandonments (id, survey_id, survey_version, language, venue_id, "
                             "time_bucket, reached_step, total_steps) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
@@ -728,16 +755,14 @@ Result<std::string> Store::storage_health() {
 }
 
 Status Store::release_held() {
-    sqlite3* c = db_->get();
-    return in_transaction(c, "release held responses", [&]() -> Status {
+    return write("release held responses", [&](sqlite3* c) -> Status {
         return run(c, "UPDATE outbox SET state = 'pending' WHERE state = 'held'");
     });
 }
 
 Result<std::optional<FrozenBatch>> Store::freeze_batch(int max_items) {
-    sqlite3* c = db_->get();
     std::optional<FrozenBatch> frozen;
-    const Status done = in_transaction(c, "freeze a batch", [&]() -> Status {
+    const Status done = write("freeze a batch", [&](sqlite3* c) -> Status {
         // Loops only past items that could not be encoded and were set aside.
         while (!frozen) {
             auto refs = pending_items(c, std::max(max_items, 1));
@@ -774,8 +799,7 @@ Result<std::vector<FrozenBatch>> Store::frozen_batches() {
 }
 
 Status Store::apply_results(const std::string& batch_id, const std::vector<wire::ItemResult>& results) {
-    sqlite3* c = db_->get();
-    return in_transaction(c, "record the server's answer", [&]() -> Status {
+    return write("record the server's answer", [&](sqlite3* c) -> Status {
         for (const wire::ItemResult& result : results) {
             Status marked = Ok{};
             switch (result.status) {
@@ -810,8 +834,7 @@ Status Store::apply_results(const std::string& batch_id, const std::vector<wire:
 }
 
 Status Store::set_batch_aside(const std::string& batch_id, const std::string& reason) {
-    sqlite3* c = db_->get();
-    return in_transaction(c, "set the batch aside", [&]() -> Status {
+    return write("set the batch aside", [&](sqlite3* c) -> Status {
         if (const Status aside = run(c,
                                      "UPDATE outbox SET state = 'set_aside', reason = ?2, batch_id = NULL "
                                      "WHERE batch_id = ?1",
@@ -824,9 +847,8 @@ Status Store::set_batch_aside(const std::string& batch_id, const std::string& re
 }
 
 Result<std::vector<FrozenBatch>> Store::split_batch(const std::string& batch_id) {
-    sqlite3* c = db_->get();
     std::vector<FrozenBatch> halves;
-    const Status done = in_transaction(c, "split the batch", [&]() -> Status {
+    const Status done = write("split the batch", [&](sqlite3* c) -> Status {
         auto ids = batch_item_ids(c, batch_id);
         if (!ids) return make_error(ids.error());
         if (ids.value().size() < 2) return make_error("a batch of one item cannot be split");
@@ -887,8 +909,7 @@ Result<OutboxCounts> Store::outbox_counts() {
 }
 
 Status Store::save_enrolment(const DeviceIdentity& identity, const TextQuestions& text_questions) {
-    sqlite3* c = db_->get();
-    return in_transaction(c, "save the enrolment", [&]() -> Status {
+    return write("save the enrolment", [&](sqlite3* c) -> Status {
         if (const Status saved = run(c,
                                      "INSERT OR REPLACE INTO device (singleton, device_id, venue_id, public_key, "
                                      "secret_key, sealing_public_key, server_url) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
@@ -967,15 +988,13 @@ Result<SyncMeta> Store::sync_meta() {
 }
 
 Status Store::set_last_success(const std::string& utc) {
-    sqlite3* c = db_->get();
-    return in_transaction(c, "record the sync time", [&]() -> Status {
+    return write("record the sync time", [&](sqlite3* c) -> Status {
         return run(c, "UPDATE sync_meta SET last_success = ?1", utc);
     });
 }
 
 Status Store::set_config_version(const std::string& version) {
-    sqlite3* c = db_->get();
-    return in_transaction(c, "record the config version", [&]() -> Status {
+    return write("record the config version", [&](sqlite3* c) -> Status {
         return run(c, "UPDATE sync_meta SET config_version = ?1", version);
     });
 }
@@ -991,8 +1010,7 @@ Result<PinAttempts> Store::pin_attempts() {
 }
 
 Result<PinAttempts> Store::count_pin_attempt(long long now_unix) {
-    sqlite3* c = db_->get();
-    const Status counted = in_transaction(c, "count the PIN attempt", [&]() -> Status {
+    const Status counted = write("count the PIN attempt", [&](sqlite3* c) -> Status {
         return run(c, "UPDATE pin_attempts SET failures = failures + 1, last_failure_unix = ?1",
                    now_unix);
     });
@@ -1001,8 +1019,7 @@ Result<PinAttempts> Store::count_pin_attempt(long long now_unix) {
 }
 
 Status Store::clear_pin_attempts() {
-    sqlite3* c = db_->get();
-    return in_transaction(c, "clear the PIN attempts", [&]() -> Status {
+    return write("clear the PIN attempts", [&](sqlite3* c) -> Status {
         return run(c, "UPDATE pin_attempts SET failures = 0, last_failure_unix = 0");
     });
 }

@@ -7,6 +7,7 @@
 // the server does not (core/sync).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -127,7 +128,8 @@ public:
     Store& operator=(const Store&) = delete;
 
     // Commits one response and its outbox row in one transaction; returns its new UUID
-    // only after COMMIT.
+    // only after COMMIT. After a write that failed with an I/O error (a failed write or
+    // fsync), the next write first opens the file again; if that fails, it is the error.
     Result<std::string> save_response(const NewResponse& response);
     // Many responses in one transaction (imports, benchmark set-up); ids after COMMIT.
     Result<std::vector<std::string>> save_responses(const std::vector<NewResponse>& responses);
@@ -193,6 +195,10 @@ public:
 private:
     struct Db;
     explicit Store(std::unique_ptr<Db> db);
+    // Every write of the tables above: one transaction, on a connection opened again first
+    // when an earlier write ended in an I/O error.
+    Status write(const std::string& what, const std::function<Status(sqlite3*)>& body);
+    Status reopen();
     std::unique_ptr<Db> db_;
 };
 

@@ -7,12 +7,15 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "core/config_edit.h"
 
@@ -47,6 +50,66 @@ void wal_checksum(const unsigned char* data, std::size_t size, bool big, std::ui
         sum[0] += x0 + sum[1];
         sum[1] += x1 + sum[0];
     }
+}
+
+// A log restarts only once the database holds every frame in it, and its new header is
+// written and synced before any frame follows it. A power cut while that header was being
+// written leaves it unreadable, and SQLite then ignores the whole log, which loses nothing.
+// True when that is so: every page the last commit of the frames behind the header would
+// give is already in the database, byte for byte. The frames' own salts and checksums
+// (chained from frame 1, whose seed was in the lost header) say which frames belong.
+bool log_already_in_database(const std::string& wal_path) {
+    std::ifstream wal(wal_path, std::ios::binary | std::ios::ate);
+    const auto wal_size = static_cast<std::uint64_t>(wal.tellg());
+    std::ifstream db(wal_path.substr(0, wal_path.size() - 4), std::ios::binary);
+    std::array<unsigned char, 100> db_header{};
+    if (!db.read(reinterpret_cast<char*>(db_header.data()), db_header.size())) return wal_size <= 32;
+    const std::uint32_t stored_size = (std::uint32_t{db_header[16]} << 8) | db_header[17];
+    const std::uint32_t page_size = stored_size == 1 ? 65536 : stored_size;
+    if (page_size < 512 || (page_size & (page_size - 1)) != 0) return false;
+    std::vector<std::vector<unsigned char>> frames;
+    for (std::uint64_t offset = 32; offset + 24 + page_size <= wal_size; offset += 24 + page_size) {
+        std::vector<unsigned char> frame(24 + page_size);
+        wal.seekg(static_cast<std::streamoff>(offset));
+        if (!wal.read(reinterpret_cast<char*>(frame.data()), static_cast<std::streamsize>(frame.size()))) break;
+        frames.push_back(std::move(frame));
+    }
+    // The last version of each page up to the last commit, in either checksum byte order.
+    auto committed_pages = [&](bool big) {
+        std::map<std::uint32_t, const unsigned char*> pages;
+        std::map<std::uint32_t, const unsigned char*> pending;
+        for (std::size_t i = 0; i < frames.size(); ++i) {
+            const unsigned char* f = frames[i].data();
+            if (i > 0) {
+                const unsigned char* previous = frames[i - 1].data();
+                std::uint32_t sum[2] = {big_endian(previous + 16), big_endian(previous + 20)};
+                wal_checksum(f, 8, big, sum);
+                wal_checksum(f + 24, page_size, big, sum);
+                if (std::memcmp(f + 8, frames[0].data() + 8, 8) != 0 || sum[0] != big_endian(f + 16) ||
+                    sum[1] != big_endian(f + 20)) {
+                    break;
+                }
+            }
+            pending[big_endian(f)] = f + 24;
+            if (big_endian(f + 4) != 0) {
+                for (const auto& [page, bytes] : pending) pages[page] = bytes;
+                pending.clear();
+            }
+        }
+        return pages;
+    };
+    auto little = committed_pages(false);
+    auto big = committed_pages(true);
+    const auto& pages = big.size() > little.size() ? big : little;
+    std::vector<unsigned char> in_db(page_size);
+    for (const auto& [page, bytes] : pages) {
+        if (page == 0) return false;
+        db.clear();
+        db.seekg(static_cast<std::streamoff>(std::uint64_t{page - 1} * page_size));
+        if (!db.read(reinterpret_cast<char*>(in_db.data()), static_cast<std::streamsize>(page_size))) return false;
+        if (std::memcmp(in_db.data(), bytes, page_size) != 0) return false;
+    }
+    return true;
 }
 
 void sync_folder(const fs::path& folder) {
@@ -157,7 +220,9 @@ std::string wal_problem(const std::string& wal_path) {
     if (got == 0) return "";
     if (got < 32) return "the write-ahead log is too short for its header";
     const std::uint32_t magic = big_endian(header.data());
-    if (magic != 0x377f0682 && magic != 0x377f0683) return "the write-ahead log has no valid header";
+    if (magic != 0x377f0682 && magic != 0x377f0683) {
+        return log_already_in_database(wal_path) ? "" : "the write-ahead log has no valid header";
+    }
     const bool big = (magic & 1) != 0;
     const std::uint32_t page_size = big_endian(header.data() + 8);
     const std::uint32_t real_page_size = page_size == 1 ? 65536 : page_size;
@@ -174,10 +239,15 @@ std::string wal_problem(const std::string& wal_path) {
     const std::uint32_t salt2 = big_endian(header.data() + 20);
 
     // Walk the frames as SQLite's recovery does. Frames after the first bad one still
-    // carrying this log's salts and a commit mark are commits SQLite would drop.
+    // carrying this log's salts and a commit mark are commits SQLite would drop. One such
+    // commit is what a power cut leaves: with synchronous=FULL every commit syncs the log
+    // before the next begins, so only the last transaction can be half on disk, and the
+    // disk may have written its commit frame but not an earlier frame of it. That commit
+    // was never confirmed. Two or more cannot come from a power cut.
     std::vector<unsigned char> frame(24 + real_page_size);
     long long index = 0;
     long long bad_frame = -1;
+    int commits_after_bad = 0;
     while (in.read(reinterpret_cast<char*>(frame.data()), static_cast<std::streamsize>(frame.size()))) {
         const bool same_log = big_endian(frame.data() + 8) == salt1 && big_endian(frame.data() + 12) == salt2;
         const bool commit = big_endian(frame.data() + 4) != 0;
@@ -193,7 +263,7 @@ std::string wal_problem(const std::string& wal_path) {
             } else {
                 bad_frame = index;
             }
-        } else if (same_log && commit) {
+        } else if (same_log && commit && ++commits_after_bad > 1) {
             return "the write-ahead log is damaged at frame " + std::to_string(bad_frame + 1) +
                    "; commits after it would be lost";
         }

@@ -32,8 +32,10 @@ Status add_alarm(const std::string& data_dir, const Alarm& alarm);
 
 // Checks a write-ahead log that an unclean stop left behind, the way SQLite reads it
 // (header, salts, cumulative checksums). SQLite itself silently stops at the first bad
-// frame, dropping every commit after it; this says so instead. "" = usable (or absent):
-// a torn, uncommitted tail after the last good frame is normal after a power cut.
+// frame, dropping every commit after it; this says so instead. "" = usable (or absent).
+// What a power cut leaves is normal: a torn, uncommitted tail after the last good frame,
+// one last commit whose frame reached the disk before an earlier frame of it, and an
+// unreadable header over frames the database already holds (a restarted log).
 std::string wal_problem(const std::string& wal_path);
 
 struct OpenedStore {

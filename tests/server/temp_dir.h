@@ -14,8 +14,10 @@ namespace tillit::test {
 struct TempDir {
     std::filesystem::path path;
 
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "tillit-server-test-XXXXXX").string();
+    TempDir() : TempDir(std::filesystem::temp_directory_path()) {}
+    // Below `parent` (e.g. /dev/shm, where fsync costs nothing) instead of the temp folder.
+    explicit TempDir(const std::filesystem::path& parent) {
+        std::string pattern = (parent / "tillit-server-test-XXXXXX").string();
         REQUIRE(mkdtemp(pattern.data()) != nullptr);
         path = pattern;
     }
