@@ -18,6 +18,8 @@ jobs=$(nproc)
 echo "== build (Release) (at ${SECONDS} s)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DTILLIT_CORE_TESTS=OFF >/dev/null
 cmake --build build -j"$jobs"
+echo "== build (libFuzzer targets, clang) (at ${SECONDS} s)"
+TILLIT_FUZZ_JOBS=$jobs tests/fuzz/run.sh "$(pwd)/build/fuzz" --build-only
 
 echo "== build (ASan + UBSan) (at ${SECONDS} s)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTILLIT_SANITIZE=ON \

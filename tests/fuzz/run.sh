@@ -4,6 +4,7 @@
 # (default 60 s, as issue 9 asks of the test run) from a seed corpus of the shipped files. A crash is
 # copied to tests/fuzz/regressions/<target>/ (commit it with the fix) and fails the run.
 #   tests/fuzz/run.sh [BUILD_DIR]        TILLIT_FUZZ_SECONDS=600 tests/fuzz/run.sh
+#   tests/fuzz/run.sh BUILD_DIR --build-only   (scripts/test.sh builds them with the rest)
 set -euo pipefail
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 fuzz_dir=$source_dir/tests/fuzz
@@ -14,6 +15,7 @@ targets=(fuzz_survey fuzz_config fuzz_po fuzz_batch fuzz_import)
 
 CC=clang CXX=clang++ cmake -S "$fuzz_dir" -B "$build" -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build "$build" -j"$jobs" >/dev/null
+[[ ${2:-} == --build-only ]] && exit 0
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
