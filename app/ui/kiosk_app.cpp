@@ -366,6 +366,7 @@ void KioskApp::frame(UiContext& outer) {
     const Theme theme = access_.high_contrast ? outer.theme.with_high_contrast() : outer.theme;
     const Fonts fonts = access_.large_text ? Fonts::make(outer.fonts.body.engine, outer.theme, true) : outer.fonts;
     UiContext ctx{theme, fonts, outer.translations, outer.log, now_};
+    background_ = theme.background;
     const Screen drawn = screen_;
     if (idle_since_) {
         const int left = static_cast<int>(std::ceil(config_.idle_countdown_seconds - (now_ - *idle_since_)));

@@ -93,6 +93,9 @@ public:
     // follow-up after the tap was stored); "" otherwise. For the test hooks only: crash
     // tests compare what a resident was told was saved with what is stored.
     const std::string& confirmed_response() const { return confirmed_; }
+    // The colour the last frame() was laid out on: what the window is cleared to (screens
+    // draw no background of their own; high contrast changes it).
+    ImU32 background() const { return background_; }
     // The idle timeout in force: doubled while an access mode is on.
     double idle_timeout() const;
     // Reads the venue's "you said - we did" message again (the loop calls it when the
@@ -147,6 +150,7 @@ private:
     bool questions_started_ = false;       // the resident has seen question 1
     std::optional<std::string> one_tap_response_;  // id of the stored one-tap answer
     std::string confirmed_;                        // see confirmed_response()
+    ImU32 background_ = 0;                         // see background()
     double now_ = 0.0;
     // The venue's "you said – we did" message (sync writes it; read at start and
     // whenever the sync worker adopted new server config: reload_feedback()).

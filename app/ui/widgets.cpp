@@ -68,22 +68,22 @@ void draw_tick(ImDrawList* draw, ImVec2 min, float size, ImU32 color, float thic
 
 }  // namespace
 
-void begin_screen(const char* name, const UiContext& ctx) {
+void begin_screen(const char* name, const UiContext& /*ctx: the background is the frame's clear colour*/) {
     const ImGuiViewport* viewport = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(viewport->WorkPos);
     ImGui::SetNextWindowSize(viewport->WorkSize);
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
     ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
-    ImGui::PushStyleColor(ImGuiCol_WindowBg, ctx.theme.background);
+    // No background quad: the frame is cleared to the theme's background (KioskApp::background),
+    // and a blended full-screen quad was the largest single cost of a frame in software GL.
     constexpr ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                        ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoScrollWithMouse |
-                                       ImGuiWindowFlags_NoBringToFrontOnFocus;
+                                       ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoBackground;
     ImGui::Begin(name, nullptr, flags);
 }
 
 void end_screen() {
     ImGui::End();
-    ImGui::PopStyleColor();
     ImGui::PopStyleVar(2);
 }
 
