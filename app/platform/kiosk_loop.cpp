@@ -26,6 +26,7 @@
 
 #include "core/privacy.h"
 #include "core/recorder.h"
+#include "core/trusted_clock.h"
 #include "core/staff_desk.h"
 #include "core/sync/sync_worker.h"
 #include "platform/fonts.h"
@@ -204,7 +205,7 @@ void apply_style(const ui::Theme& theme) {
 // Starts the sync worker when [sync] is configured and the kiosk is enrolled. Each change
 // of its state goes to stderr as one line (counts and errors, never answers); nothing is
 // drawn for it until the staff screens exist.
-std::unique_ptr<sync::SyncWorker> start_sync(const KioskSetup& setup) {
+std::unique_ptr<sync::SyncWorker> start_sync(const KioskSetup& setup, std::shared_ptr<TrustedClock> clock) {
     if (!setup.config.sync) return nullptr;
     const auto identity = setup.store->identity();
     if (!identity) {
@@ -222,6 +223,7 @@ std::unique_ptr<sync::SyncWorker> start_sync(const KioskSetup& setup) {
     options.context.languages = setup.config.languages;
     for (const Survey& survey : setup.available) options.context.survey_versions[survey.id] = survey.version;
     options.context.batch_size = setup.config.sync->batch_size;
+    options.context.clock = std::move(clock);
     options.on_change = [](const sync::SyncStatus& status) {
         std::fprintf(stderr, "tillit-kiosk: sync: %s\n", sync::describe(status).c_str());
     };
@@ -305,8 +307,11 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
         return 2;
     }
 
-    Recorder recorder(*setup.store, setup.config);
-    const std::unique_ptr<sync::SyncWorker> sync_worker = start_sync(setup);
+    // Answers are stamped by the clock the sync worker keeps in step with the server's,
+    // so a kiosk whose clock jumped years does not stamp that onto them.
+    const auto clock = std::make_shared<TrustedClock>();
+    Recorder recorder(*setup.store, setup.config, [clock] { return clock->now(); });
+    const std::unique_ptr<sync::SyncWorker> sync_worker = start_sync(setup, clock);
     StaffDesk desk(setup, sync_worker.get());
     // Read-aloud: silent (one line on stderr) where there is no sound device; the test
     // hook TILLIT_SPEECH_WAV_DIR also writes each utterance as a WAV file.
