@@ -74,8 +74,7 @@ private:
 
 }  // namespace
 
-TEST_CASE(
-    "e2e no answer: the proxy reads the batch and never answers; the timeout fires, nothing marked, then sent once") {
+TEST_CASE("e2e no answer: the proxy never answers, the timeout fires, nothing marked, then sent once") {
     const auto dir = fresh_dir("no-answer");
     auto server = start_server(sqlite_store(dir), dir);
     FaultProxy proxy(server->port());
@@ -106,8 +105,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "e2e delay: held requests arrive; one held past the client's timeout is stored after it gave up, the resend is a "
-    "duplicate") {
+    "e2e delay: held requests land, one held past the client's timeout is stored anyway and resent as duplicate") {
     const auto dir = fresh_dir("delay");
     auto server = start_server(sqlite_store(dir), dir);
     FaultProxy proxy(server->port());
@@ -153,9 +151,7 @@ TEST_CASE(
     check_exactly_once(kiosk, *server);
 }
 
-TEST_CASE(
-    "e2e throttle: at 4 KB/s both ways a batch lands once; under the client's low-speed limit it gives up, then lands "
-    "once") {
+TEST_CASE("e2e throttle: 4 KB/s both ways lands once, under the low-speed limit the client gives up, then lands once") {
     const auto dir = fresh_dir("throttle");
     auto server = start_server(sqlite_store(dir), dir);
     FaultProxy proxy(server->port());
@@ -284,8 +280,7 @@ TEST_CASE("e2e duplicated requests: every batch reaches the server twice at once
     check_exactly_once(kiosk, *server);
 }
 
-TEST_CASE(
-    "e2e redirects 301, 302, 307, 308 to a plain-http listener are refused: nothing reaches it, nothing is marked") {
+TEST_CASE("e2e redirects 301, 302, 307, 308 to a plain-http listener are refused, nothing reaches it or is marked") {
     const auto dir = fresh_dir("redirect");
     auto server = start_server(sqlite_store(dir), dir);
     FaultProxy proxy(server->port());

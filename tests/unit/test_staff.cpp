@@ -169,7 +169,7 @@ TEST_CASE("staff: the gate grants the right role, counts a wrong PIN before chec
     CHECK(store->pin_attempts().value().failures == 0);
 }
 
-TEST_CASE("staff: a clock set back years restarts the pause once; it ends one pause later, not years later") {
+TEST_CASE("staff: a clock set back years restarts the pause once: it ends one pause later, not years later") {
     TempDir dir;
     auto store = open_store(dir.file("kiosk.db"));
     PinGate gate(*store, {hash_pin("1111").value(), ""});
