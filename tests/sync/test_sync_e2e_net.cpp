@@ -254,12 +254,12 @@ TEST_CASE("e2e duplicated requests: every batch reaches the server twice at once
     FaultProxy proxy(server->port());
     proxy.record_exchanges(true);
     Kiosk kiosk(dir, http_url(proxy.port()), server->enrol_code("test-venue"));
-    kiosk.add(1100, 20);
+    kiosk.add(430, 20);  // three batches of up to 200
     proxy.set_chooser([](const std::string& path) -> std::optional<FaultAction> {
         if (path != "/v1/batches") return std::nullopt;
         return on_batches(FaultAction::Kind::Duplicate);
     });
-    const auto result = kiosk.pass(500);
+    const auto result = kiosk.pass(200);
     CHECK_MESSAGE(result.outcome == PassOutcome::Done, result.message);
     CHECK(proxy.hits("/v1/batches") == 3);
     CHECK(proxy.forwarded("/v1/batches") == 6);
