@@ -45,6 +45,8 @@ packages=(
   clang libclang-rt-14-dev
   # report test (tests/report): the report page in headless Chromium (test only)
   chromium
+  # clock test (tests/faults): libfaketime moves the kiosk process's wall clock (test only)
+  faketime
 )
 
 missing=()

@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "batch_ingest.h"
+#include "core/trusted_clock.h"
 #include "rate_limiter.h"
 #include "report_web.h"
 
@@ -450,7 +451,11 @@ struct HttpServer::Impl {
             reply_error(res, log, 500, config.error());
             return;
         }
-        reply(res, 200, Json{{"config_version", config_version(config.value())}});
+        // The server's clock, so a kiosk whose own clock is wrong stamps answers sanely
+        // (core/trusted_clock.h); kiosks that do not know the key ignore it.
+        reply(res, 200,
+              Json{{"config_version", config_version(config.value())},
+                   {"server_time", format_utc_iso(std::chrono::system_clock::now())}});
     }
 
     void handle_config(const httplib::Request& req, httplib::Response& res, Json& log) {

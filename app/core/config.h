@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +39,16 @@ std::string known_language_list();
 
 enum class TimeBucket { Hour, Day };
 
+// How long the sync client waits on the network. Not read from kiosk.toml: the defaults
+// suit the networks kiosks meet (a stalled mobile link is given up after 30 s under
+// 1 000 B/s); tests shorten them so a fault that makes the client wait costs seconds.
+struct HttpTimeouts {
+    std::chrono::milliseconds connect{10'000};
+    std::chrono::milliseconds total{120'000};
+    long low_speed_bytes_per_second = 1000;   // slower than this ...
+    std::chrono::seconds low_speed_time{30};  // ... for this long is a dead link
+};
+
 // [sync]: where and how this kiosk hands its responses to the municipality's server.
 struct SyncConfig {
     std::string server_url;          // https://... (http:// only for loopback + allow_http_loopback)
@@ -46,6 +57,7 @@ struct SyncConfig {
     bool allow_http_loopback = false;
     int interval_seconds = 300;      // between automatic syncs (30..86400)
     int batch_size = 500;            // items per batch (1..5000)
+    HttpTimeouts timeouts;
 };
 
 // A venue this kiosk may be moved to by an admin (staff screens).

@@ -114,9 +114,18 @@ void PinGate::wait() const {
     if (pending_.valid()) pending_.wait();
 }
 
+Result<PinAttempts> PinGate::attempts(long long now_unix) {
+    auto stored = store_.pin_attempts();
+    if (!stored || stored.value().last_failure_unix <= now_unix) return stored;
+    // Without this the pause would show its full length on every look until the clock
+    // reached the stored second again: after a jump back of years, a pad locked for years.
+    if (const Status restarted = store_.restart_pin_pause(now_unix); !restarted) return make_error(restarted.error());
+    return store_.pin_attempts();
+}
+
 PinGate::Answer PinGate::state(long long now_unix) {
     if (hashes_.admin.empty() && hashes_.facilitator.empty()) return answer_of(Outcome::NoPinSet);
-    auto attempts = store_.pin_attempts();
+    auto attempts = this->attempts(now_unix);
     if (!attempts) return store_failed(attempts.error());
     Answer answer;
     answer.outcome = Outcome::Checking;
@@ -129,7 +138,7 @@ PinGate::Answer PinGate::state(long long now_unix) {
 PinGate::Answer PinGate::submit(const std::string& pin, long long now_unix) {
     if (pending_.valid()) return answer_of(Outcome::Checking);
     if (hashes_.admin.empty() && hashes_.facilitator.empty()) return answer_of(Outcome::NoPinSet);
-    auto attempts = store_.pin_attempts();
+    auto attempts = this->attempts(now_unix);
     if (!attempts) return store_failed(attempts.error());
     if (const long long wait = pin_wait_seconds(attempts.value(), now_unix); wait > 0) {
         return paused(wait);
@@ -160,7 +169,7 @@ std::optional<PinGate::Answer> PinGate::poll(long long now_unix) {
         granted.role = role;
         return granted;
     }
-    auto attempts = store_.pin_attempts();
+    auto attempts = this->attempts(now_unix);
     if (!attempts) return store_failed(attempts.error());
     Answer answer;
     answer.outcome = Outcome::Wrong;

@@ -53,7 +53,8 @@ struct PinAttempts {
 constexpr int kFreePinAttempts = 5;
 std::chrono::seconds pin_pause(int failures);
 // Seconds left before the next try is allowed; 0 = now. A clock set back never makes
-// the wait longer than the pause itself.
+// the wait longer than the pause itself; PinGate then restarts the pause from the new
+// time (Store::restart_pin_pause), or it would never count down.
 long long pin_wait_seconds(const PinAttempts& attempts, long long now_unix);
 
 // One sign-in at a time: submit() counts the attempt in the store, then checks the PIN
@@ -89,6 +90,9 @@ public:
     void set_hashes(Hashes hashes) { hashes_ = std::move(hashes); }
 
 private:
+    // The stored attempts, with a last failure "in the future" (the clock went back)
+    // moved to now first.
+    Result<PinAttempts> attempts(long long now_unix);
     Store& store_;
     Hashes hashes_;
     std::future<std::optional<Role>> pending_;

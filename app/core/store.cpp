@@ -1024,6 +1024,13 @@ Status Store::clear_pin_attempts() {
     });
 }
 
+Status Store::restart_pin_pause(long long now_unix) {
+    sqlite3* c = db_->get();
+    return in_transaction(c, "restart the PIN pause", [&]() -> Status {
+        return run(c, "UPDATE pin_attempts SET last_failure_unix = ?1 WHERE last_failure_unix > ?1", now_unix);
+    });
+}
+
 Status Store::limit_size_for_tests(int max_pages) {
     const long long pages = max_pages > 0 ? max_pages : db_->default_max_pages;
     // PRAGMAs take no bound parameters; `pages` is an int, not text from anyone.

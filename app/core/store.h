@@ -182,6 +182,9 @@ public:
     // One more failure, stamped now, committed before the PIN is checked.
     Result<PinAttempts> count_pin_attempt(long long now_unix);
     Status clear_pin_attempts();  // the right PIN was given
+    // The clock went back past the last failure: the pause restarts from `now_unix`, so
+    // it ends one pause later instead of when the clock catches up (years, maybe).
+    Status restart_pin_pause(long long now_unix);
 
     // The connection itself, for core's other table groups on the same database and the
     // same thread (WorkshopStore, report::compute). Never for the UI, never for another thread.

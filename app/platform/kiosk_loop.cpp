@@ -27,6 +27,7 @@
 
 #include "core/privacy.h"
 #include "core/recorder.h"
+#include "core/trusted_clock.h"
 #include "core/staff_desk.h"
 #include "core/store_health.h"
 #include "core/store_recovery.h"
@@ -243,7 +244,7 @@ void apply_style(const ui::Theme& theme) {
 // Starts the sync worker when [sync] is configured and the kiosk is enrolled. Each change
 // of its state goes to stderr as one line (counts and errors, never answers); nothing is
 // drawn for it until the staff screens exist.
-std::unique_ptr<sync::SyncWorker> start_sync(const KioskSetup& setup) {
+std::unique_ptr<sync::SyncWorker> start_sync(const KioskSetup& setup, std::shared_ptr<TrustedClock> clock) {
     if (!setup.config.sync) return nullptr;
     const auto identity = setup.store->identity();
     if (!identity) {
@@ -261,6 +262,7 @@ std::unique_ptr<sync::SyncWorker> start_sync(const KioskSetup& setup) {
     options.context.languages = setup.config.languages;
     for (const Survey& survey : setup.available) options.context.survey_versions[survey.id] = survey.version;
     options.context.batch_size = setup.config.sync->batch_size;
+    options.context.clock = std::move(clock);
     options.on_change = [](const sync::SyncStatus& status) {
         std::fprintf(stderr, "tillit-kiosk: sync: %s\n", sync::describe(status).c_str());
     };
@@ -348,8 +350,11 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
         return 2;
     }
 
-    Recorder recorder(*setup.store, setup.config);
-    const std::unique_ptr<sync::SyncWorker> sync_worker = start_sync(setup);
+    // Answers are stamped by the clock the sync worker keeps in step with the server's,
+    // so a kiosk whose clock jumped years does not stamp that onto them.
+    const auto clock = std::make_shared<TrustedClock>();
+    Recorder recorder(*setup.store, setup.config, [clock] { return clock->now(); });
+    const std::unique_ptr<sync::SyncWorker> sync_worker = start_sync(setup, clock);
     // The whole file is read for damage while the first screens show; staff see the result.
     StoreHealth health(database_path(setup.config));
     health.start();

@@ -50,7 +50,7 @@ struct Kiosk {
           const std::string& db_name = "kiosk.db");
 
     // Talk to another address from now on (a restarted server, a wrong CA, ...). The
-    // enrolment stays as it is; only the transport changes.
+    // enrolment stays as it is; only the transport changes (config.timeouts are kept).
     void connect(const std::string& url, const std::string& ca_file = "", const std::string& pin = "");
     void reopen();  // closes and reopens the store file, as a restarted kiosk does
 

@@ -62,9 +62,9 @@ CommandOutput run_command(const std::string& binary, const std::vector<std::stri
 }
 
 ServerProcess::ServerProcess(std::string binary, std::string store, std::vector<std::string> extra,
-                             std::string log_path)
+                             std::string log_path, int port)
     : binary_(std::move(binary)), store_(std::move(store)) {
-    std::vector<std::string> args = {"serve", "--store", store_, "--listen", "127.0.0.1:0"};
+    std::vector<std::string> args = {"serve", "--store", store_, "--listen", "127.0.0.1:" + std::to_string(port)};
     args.insert(args.end(), extra.begin(), extra.end());
     int out_pipe[2];
     if (::pipe(out_pipe) != 0) throw std::runtime_error("pipe failed");

@@ -21,9 +21,11 @@ CommandOutput run_command(const std::string& binary, const std::vector<std::stri
 
 class ServerProcess {
 public:
-    // Starts `binary serve --store STORE --listen 127.0.0.1:0 extra...`; throws if it
-    // does not report listening within 20 s. stderr (its JSON log) goes to log_path.
-    ServerProcess(std::string binary, std::string store, std::vector<std::string> extra, std::string log_path);
+    // Starts `binary serve --store STORE --listen 127.0.0.1:PORT extra...` (PORT 0: a free
+    // one; a restarted server passes its old one); throws if it does not report listening
+    // within 20 s. stderr (its JSON log) goes to log_path.
+    ServerProcess(std::string binary, std::string store, std::vector<std::string> extra, std::string log_path,
+                  int port = 0);
     ~ServerProcess();
     ServerProcess(const ServerProcess&) = delete;
     ServerProcess& operator=(const ServerProcess&) = delete;

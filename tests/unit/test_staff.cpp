@@ -169,6 +169,29 @@ TEST_CASE("staff: the gate grants the right role, counts a wrong PIN before chec
     CHECK(store->pin_attempts().value().failures == 0);
 }
 
+TEST_CASE("staff: a clock set back years restarts the pause once: it ends one pause later, not years later") {
+    TempDir dir;
+    auto store = open_store(dir.file("kiosk.db"));
+    PinGate gate(*store, {hash_pin("1111").value(), ""});
+    const long long now = 1'800'000'000;
+    for (int i = 0; i < 10; ++i) REQUIRE(store->count_pin_attempt(now).ok());  // the 15-minute pause
+    CHECK(gate.state(now + 60).wait_seconds == 840);
+
+    // The clock jumps 20 years back (a dead RTC battery, a technician's typo).
+    const long long back = now - 20LL * 365 * 86400;
+    PinGate::Answer seen = gate.state(back);
+    CHECK(seen.outcome == PinGate::Outcome::Paused);
+    CHECK(seen.wait_seconds == 900);  // no longer than the pause itself ...
+    CHECK(gate.state(back + 600).wait_seconds == 300);  // ... and it counts down
+    CHECK(gate.submit("1111", back + 899).outcome == PinGate::Outcome::Paused);
+    CHECK(gate.state(back + 900).outcome != PinGate::Outcome::Paused);
+    CHECK(gate.submit("1111", back + 900).outcome == PinGate::Outcome::Checking);
+    CHECK(finish(gate, back + 900).outcome == PinGate::Outcome::Granted);
+
+    // Forward again (the clock corrected by NTP): nothing waits.
+    CHECK(gate.state(now + 3600).outcome != PinGate::Outcome::Paused);
+}
+
 TEST_CASE("staff: a kiosk without PINs says so instead of checking anything") {
     auto store = Store::open_in_memory();
     REQUIRE(store.ok());

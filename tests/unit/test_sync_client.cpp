@@ -194,7 +194,8 @@ struct Kiosk {
         return SyncContext{.data_dir = data_dir,
                            .languages = {"sv", "en"},
                            .survey_versions = {{"tillit", 2}},
-                           .batch_size = batch_size};
+                           .batch_size = batch_size,
+                           .clock = nullptr};
     }
     std::vector<std::string> save_responses(int count) {
         std::vector<std::string> ids;

@@ -33,11 +33,6 @@ struct CurlStringDeleter {
 using CurlHandle = std::unique_ptr<CURL, CurlDeleter>;
 using HeaderList = std::unique_ptr<curl_slist, SlistDeleter>;
 
-constexpr long kConnectTimeoutSeconds = 10;
-constexpr long kTotalTimeoutSeconds = 120;
-// Slower than this for this long is a dead link (a mobile connection that stalled).
-constexpr long kLowSpeedBytesPerSecond = 1000;
-constexpr long kLowSpeedSeconds = 30;
 // A server asking for a longer pause than a day is treated as asking for a day.
 constexpr long long kMaxRetryAfterSeconds = 86400;
 
@@ -173,10 +168,14 @@ Result<HttpClient> HttpClient::create(const SyncConfig& config) {
     };
     // Signals are the process's business; a timeout must not raise SIGALRM in a thread.
     set("NOSIGNAL", CURLOPT_NOSIGNAL, 1L);
-    set("CONNECTTIMEOUT", CURLOPT_CONNECTTIMEOUT, kConnectTimeoutSeconds);
-    set("TIMEOUT", CURLOPT_TIMEOUT, kTotalTimeoutSeconds);
-    set("LOW_SPEED_LIMIT", CURLOPT_LOW_SPEED_LIMIT, kLowSpeedBytesPerSecond);
-    set("LOW_SPEED_TIME", CURLOPT_LOW_SPEED_TIME, kLowSpeedSeconds);
+    // Every limit at least 1: curl reads 0 as "no limit", and the kiosk must never wait forever.
+    const HttpTimeouts& limits = config.timeouts;
+    set("CONNECTTIMEOUT_MS", CURLOPT_CONNECTTIMEOUT_MS,
+        static_cast<long>(std::max<long long>(limits.connect.count(), 1)));
+    set("TIMEOUT_MS", CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<long long>(limits.total.count(), 1)));
+    set("LOW_SPEED_LIMIT", CURLOPT_LOW_SPEED_LIMIT, std::max(limits.low_speed_bytes_per_second, 1L));
+    set("LOW_SPEED_TIME", CURLOPT_LOW_SPEED_TIME,
+        static_cast<long>(std::max<long long>(limits.low_speed_time.count(), 1)));
     set("SSLVERSION", CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
     set("SSL_VERIFYPEER", CURLOPT_SSL_VERIFYPEER, 1L);
     set("SSL_VERIFYHOST", CURLOPT_SSL_VERIFYHOST, 2L);

@@ -343,6 +343,21 @@ PassResult SyncClient::heartbeat(std::string& config_version) {
                 std::nullopt};
     }
     config_version = doc["config_version"].get<std::string>();
+    if (context_.clock && doc.contains("server_time") && doc["server_time"].is_string()) {
+        if (const auto server = parse_utc_iso(doc["server_time"].get<std::string>())) {
+            context_.clock->observe_server_time(*server, std::chrono::steady_clock::now());
+            // Said on every pass while it lasts, so the admin sees why answers carry another time.
+            const auto offset = context_.clock->wall_offset();
+            if (offset && (*offset > kClockTolerance || *offset < -kClockTolerance)) {
+                const long long apart = offset->count() < 0 ? -offset->count() : offset->count();
+                return {PassOutcome::Done,
+                        "the kiosk's clock is " + std::to_string(apart) + " s " +
+                            (offset->count() < 0 ? "behind" : "ahead of") +
+                            " the server's; answers are stamped with the server's time",
+                        std::nullopt};
+            }
+        }
+    }
     return {};
 }
 
@@ -466,7 +481,9 @@ PassResult SyncClient::run_pass(const ProgressFn& progress, const std::atomic<bo
         if (progress) progress(counted);
     }
 
-    if (const Status saved = store_.set_last_success(utc_now_iso()); !saved) {
+    // The trusted time: a staff board should not show "last success" decades away.
+    const std::string now = context_.clock ? format_utc_iso(context_.clock->now()) : utc_now_iso();
+    if (const Status saved = store_.set_last_success(now); !saved) {
         return {PassOutcome::Retry, saved.error(), std::nullopt};
     }
     return {PassOutcome::Done, warning, std::nullopt};

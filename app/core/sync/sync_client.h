@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -20,6 +21,7 @@
 #include "core/result.h"
 #include "core/store.h"
 #include "core/sync/http_client.h"
+#include "core/trusted_clock.h"
 
 namespace tillit::sync {
 
@@ -29,6 +31,10 @@ struct SyncContext {
     std::vector<std::string> languages;          // every server survey must have texts in all of them
     std::map<std::string, int> survey_versions;  // what the heartbeat reports
     int batch_size = 500;
+    // Told the server's time at every heartbeat (the answer's "server_time"), so the
+    // Recorder sharing it stamps answers with a sane time when the kiosk's clock is off.
+    // May be null (then the server's time is ignored).
+    std::shared_ptr<TrustedClock> clock;
 };
 
 // Bytes free for this process in the file system holding `folder`; -1 when unknown.
