@@ -1,7 +1,8 @@
 // Benchmark: sync N responses (default 100 000) from one kiosk store to the real
 // tillit-server on loopback (embedded SQLite on both sides, both on disk, durable
 // commits) and print responses per second, bytes on the wire per response and the
-// peak memory of both processes. Not part of the test run: `build/sync_bench [N] [runs]`.
+// peak memory of both processes (the "kiosk" is this process: its store, sync client
+// and the counting proxy). Not part of the test run: `build/sync_bench [N] [runs]`.
 // Bytes are counted by a pass-through proxy (whole HTTP messages, both directions).
 #include <sys/resource.h>
 
@@ -102,22 +103,34 @@ RunResult run_once(int n, const std::filesystem::path& dir) {
 
     const auto start = Clock::now();
     const long long before = proxy.bytes_from_clients() + proxy.bytes_to_clients();
+    double frozen_at = -1;
+    auto progress = [&](const tillit::sync::Progress&) {
+        if (frozen_at < 0) frozen_at = std::chrono::duration<double>(Clock::now() - start).count();
+    };
     for (int pass = 0; pass < 10; ++pass) {
-        const auto result = client.run_pass();
+        const auto result = client.run_pass(progress);
         if (result.outcome == tillit::sync::PassOutcome::Done) break;
         std::fprintf(stderr, "pass %d: %s\n", pass, result.message.c_str());
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    std::fprintf(stderr, "heartbeat (with the store's quick_check) took %.2f s of it\n", frozen_at);
     const long long bytes = proxy.bytes_from_clients() + proxy.bytes_to_clients() - before;
-    const auto stored = server.admin("export", {"--format", "json", "--out", (dir / "export.json").string()});
+    const long kiosk_rss_kib = self_peak_rss_kib();  // before the export is read below
+    const auto stored = server.admin("export", {"--format", "csv", "--out", (dir / "export.csv").string()});
     RunResult r;
     r.seconds = seconds;
     r.bytes_per_response = static_cast<double>(bytes) / n;
-    r.kiosk_rss_kib = self_peak_rss_kib();
+    r.kiosk_rss_kib = kiosk_rss_kib;
     r.server_rss_kib = server.peak_rss_kib();
-    std::ifstream exported(dir / "export.json");
-    const auto doc = nlohmann::json::parse(exported, nullptr, false);
-    const std::size_t count = doc.is_array() ? doc.size() : doc.is_object() && doc.contains("items") ? doc["items"].size() : 0;
+    // Rows of the CSV (a header, then one item per row; quoted fields may hold newlines).
+    std::ifstream exported(dir / "export.csv", std::ios::binary);
+    std::size_t lines = 0;
+    bool quoted = false;
+    for (char c; exported.get(c);) {
+        if (c == '"') quoted = !quoted;
+        if (c == '\n' && !quoted) ++lines;
+    }
+    const std::size_t count = lines > 0 ? lines - 1 : 0;
     if (stored.exit_code != 0 || count != static_cast<std::size_t>(n)) {
         throw std::runtime_error("the server holds " + std::to_string(count) + " items, expected " + std::to_string(n));
     }
@@ -151,6 +164,12 @@ int main(int argc, char** argv) {
                 "server %.1f MiB\n",
                 runs, n / median.seconds, n / results.back().seconds, n / results.front().seconds,
                 median.bytes_per_response, median.kiosk_rss_kib / 1024.0, median.server_rss_kib / 1024.0);
+    // One line for bench/run.py.
+    std::printf("RESULT {\"bench\":\"sync\",\"responses\":%d,\"runs\":%d,\"seconds_median\":%.2f,"
+                "\"seconds_min\":%.2f,\"seconds_max\":%.2f,\"bytes_per_response\":%.1f,\"kiosk_rss_mib\":%.1f,"
+                "\"server_rss_mib\":%.1f}\n",
+                n, runs, median.seconds, results.front().seconds, results.back().seconds, median.bytes_per_response,
+                median.kiosk_rss_kib / 1024.0, median.server_rss_kib / 1024.0);
     std::filesystem::remove_all(dir);
     return 0;
 }

@@ -122,8 +122,10 @@ std::variant<IngestedBatch, Refusal> ingest_batch(ServerStore& store, const Batc
     if (results.value().size() != batch.items.size()) {
         return refuse_batch(RefusalKind::StoreFailed, "the store answered for a different number of items");
     }
-    return IngestedBatch{
-        .device_id = device.device_id, .batch_id = batch.batch_id, .results = std::move(results).value()};
+    return IngestedBatch{.device_id = device.device_id,
+                         .batch_id = batch.batch_id,
+                         .protocol = batch.protocol,
+                         .results = std::move(results).value()};
 }
 
 }  // namespace tillit::server

@@ -56,6 +56,7 @@ struct BatchCounts {
 struct IngestedBatch {
     std::string device_id;
     std::string batch_id;
+    int protocol = wire::kProtocol;         // the body's; the answer takes the same form
     std::vector<wire::ItemResult> results;  // one per received item, in the body's order
     BatchCounts counts() const;
 };

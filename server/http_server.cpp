@@ -433,7 +433,7 @@ struct HttpServer::Impl {
         log["invalid"] = counts.invalid;
         // put_batch has committed: only now may the kiosk hear that its items are safe.
         res.status = 200;
-        res.set_content(wire::results_json(batch.batch_id, batch.results), "application/json");
+        res.set_content(wire::results_json(batch.batch_id, batch.results, batch.protocol), "application/json");
     }
 
     void handle_heartbeat(const httplib::Request& req, httplib::Response& res, Json& log) {

@@ -100,6 +100,15 @@ Status run(sqlite3* db, const char* sql, const Args&... args) {
     return step_done(db, stmt.value().get());
 }
 
+// Runs a statement prepared once (for loops over many rows): resets it, binds `args`
+// and steps it to the end.
+template <class... Args>
+Status rerun(sqlite3* db, sqlite3_stmt* stmt, const Args&... args) {
+    sqlite3_reset(stmt);
+    if (bind_all(stmt, args...) != SQLITE_OK) return make_error(errmsg(db));
+    return step_done(db, stmt);
+}
+
 // Runs `body` between BEGIN IMMEDIATE and COMMIT. Any failure, a failed COMMIT included,
 // rolls back, so a row is either fully stored or not at all. IMMEDIATE takes the write
 // lock up front, so a busy database fails here and not half-way through. On failure,

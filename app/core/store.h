@@ -156,6 +156,7 @@ public:
     // nullopt when nothing is pending.
     Result<std::optional<FrozenBatch>> freeze_batch(int max_items);
     Result<std::vector<FrozenBatch>> frozen_batches();  // ordered by (random) batch id
+    Result<long long> freezable_count();                // items pending and not held or frozen
     // The server's per-item answer, in one transaction: created/duplicate -> sent,
     // conflict/invalid -> set aside with the reason; then the batch is deleted. Every
     // item of the batch must be answered (wire::parse_results checks that).

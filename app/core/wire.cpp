@@ -228,24 +228,31 @@ Item make_item(std::string id, ItemKind kind, nlohmann::json content) {
     return item;
 }
 
-std::string batch_json(const std::string& batch_id, const std::vector<Item>& items) {
+std::string batch_json(const std::string& batch_id, const std::vector<Item>& items, int protocol) {
     nlohmann::json list = nlohmann::json::array();
     for (const Item& item : items) {
-        list.push_back({{"id", item.id}, {"kind", to_string(item.kind)}, {"sha256", item.sha256}, {"content", item.content}});
+        nlohmann::json entry = {{"id", item.id}, {"kind", to_string(item.kind)}, {"content", item.content}};
+        if (protocol == 1) entry["sha256"] = item.sha256;
+        list.push_back(std::move(entry));
     }
-    return canonical({{"protocol", kProtocol}, {"batch_id", batch_id}, {"items", list}});
+    return canonical({{"protocol", protocol}, {"batch_id", batch_id}, {"items", list}});
 }
 
 Result<ReceivedBatch> parse_batch(std::string_view json_text) {
     const nlohmann::json doc = nlohmann::json::parse(json_text, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) return make_error("the body is not a JSON object");
-    if (!doc.contains("protocol") || doc["protocol"] != kProtocol) return make_error("unsupported protocol version");
+    const auto& version = doc.value("protocol", nlohmann::json());
+    if (!version.is_number_integer() || version.get<long long>() < kOldestProtocol ||
+        version.get<long long>() > kProtocol) {
+        return make_error("unsupported protocol version");
+    }
     if (!doc.contains("batch_id") || !doc["batch_id"].is_string() ||
         !is_uuid_v4(doc["batch_id"].get<std::string>())) {
         return make_error("batch_id must be a UUIDv4");
     }
     if (!doc.contains("items") || !doc["items"].is_array()) return make_error("items must be an array");
     ReceivedBatch batch;
+    batch.protocol = static_cast<int>(version.get<long long>());
     batch.batch_id = doc["batch_id"].get<std::string>();
     std::set<std::string> seen;
     for (const auto& raw : doc["items"]) {
@@ -268,27 +275,59 @@ Result<ReceivedBatch> parse_batch(std::string_view json_text) {
             invalid("unknown kind"); continue;
         }
         if (!raw.contains("content") || !raw["content"].is_object()) { invalid("content must be an object"); continue; }
-        if (!raw.contains("sha256") || !raw["sha256"].is_string() || !is_hex64(raw["sha256"].get<std::string>())) {
-            invalid("sha256 must be 64 lower-case hex digits"); continue;
-        }
         received.item.content = raw["content"];
-        received.item.sha256 = raw["sha256"].get<std::string>();
-        if (sha256_hex(canonical(received.item.content)) != received.item.sha256) {
-            invalid("sha256 does not match the content"); continue;
+        const std::string hash = sha256_hex(canonical(received.item.content));
+        if (batch.protocol == 1) {
+            // Version 1 sent the hash; the signature covers the body since, so version 2 does not.
+            if (!raw.contains("sha256") || !raw["sha256"].is_string() || !is_hex64(raw["sha256"].get<std::string>())) {
+                invalid("sha256 must be 64 lower-case hex digits"); continue;
+            }
+            if (raw["sha256"].get<std::string>() != hash) { invalid("sha256 does not match the content"); continue; }
+        } else if (raw.contains("sha256")) {
+            invalid("protocol 2 items carry no sha256"); continue;
         }
+        received.item.sha256 = hash;
         batch.items.push_back(std::move(received));
     }
     return batch;
 }
 
-std::string results_json(const std::string& batch_id, const std::vector<ItemResult>& results) {
+std::string ids_digest(std::vector<std::string> ids) {
+    std::sort(ids.begin(), ids.end());
+    std::string joined;
+    for (const std::string& id : ids) {
+        if (!joined.empty()) joined += '\n';
+        joined += id;
+    }
+    return sha256_hex(joined);
+}
+
+std::string results_json(const std::string& batch_id, const std::vector<ItemResult>& results, int protocol) {
     nlohmann::json list = nlohmann::json::array();
+    std::vector<std::string> ids;
+    long long created = 0;
+    long long duplicate = 0;
     for (const ItemResult& r : results) {
+        ids.push_back(r.id);
+        if (protocol != 1 && r.status == ItemStatus::Created) {
+            ++created;
+            continue;
+        }
+        if (protocol != 1 && r.status == ItemStatus::Duplicate) {
+            ++duplicate;
+            continue;
+        }
         nlohmann::json entry = {{"id", r.id}, {"status", to_string(r.status)}};
         if (!r.reason.empty()) entry["reason"] = r.reason;
         list.push_back(std::move(entry));
     }
-    return canonical({{"batch_id", batch_id}, {"results", list}});
+    if (protocol == 1) return canonical({{"batch_id", batch_id}, {"results", list}});
+    return canonical({{"batch_id", batch_id},
+                      {"protocol", protocol},
+                      {"created", created},
+                      {"duplicate", duplicate},
+                      {"ids_sha256", ids_digest(std::move(ids))},
+                      {"results", list}});
 }
 
 Result<std::vector<ItemResult>> parse_results(std::string_view json_text, const std::string& batch_id,
@@ -297,6 +336,16 @@ Result<std::vector<ItemResult>> parse_results(std::string_view json_text, const 
     if (doc.is_discarded() || !doc.is_object() || !doc.contains("batch_id") || doc["batch_id"] != batch_id ||
         !doc.contains("results") || !doc["results"].is_array()) {
         return make_error("the answer does not echo the batch id (not the tillit server?)");
+    }
+    const bool summary = doc.contains("ids_sha256");
+    if (summary) {
+        if (!doc["ids_sha256"].is_string() || !doc.contains("created") || !doc["created"].is_number_integer() ||
+            !doc.contains("duplicate") || !doc["duplicate"].is_number_integer()) {
+            return make_error("the answer's summary is malformed");
+        }
+        if (doc["ids_sha256"].get<std::string>() != ids_digest(expected_ids)) {
+            return make_error("the answer is for other items than were sent");
+        }
     }
     std::set<std::string> expected(expected_ids.begin(), expected_ids.end());
     std::vector<ItemResult> results;
@@ -308,6 +357,9 @@ Result<std::vector<ItemResult>> parse_results(std::string_view json_text, const 
         ItemResult r;
         r.id = raw["id"].get<std::string>();
         const std::string status = raw["status"].get<std::string>();
+        if (summary && (status == "created" || status == "duplicate")) {
+            return make_error("the answer lists a stored item");
+        }
         if (status == "created") r.status = ItemStatus::Created;
         else if (status == "duplicate") r.status = ItemStatus::Duplicate;
         else if (status == "conflict") r.status = ItemStatus::Conflict;
@@ -316,6 +368,16 @@ Result<std::vector<ItemResult>> parse_results(std::string_view json_text, const 
         if (raw.contains("reason") && raw["reason"].is_string()) r.reason = raw["reason"].get<std::string>();
         if (expected.erase(r.id) != 1) return make_error("the answer names an item that was not sent, or one twice");
         results.push_back(std::move(r));
+    }
+    if (summary) {
+        // The digest matched: every id not listed is one the server says it holds.
+        if (doc["created"].get<long long>() < 0 || doc["duplicate"].get<long long>() < 0 ||
+            doc["created"].get<long long>() + doc["duplicate"].get<long long>() !=
+                static_cast<long long>(expected.size())) {
+            return make_error("the answer's counts do not add up to the items sent");
+        }
+        for (const std::string& id : expected) results.push_back({id, ItemStatus::Created, {}});
+        expected.clear();
     }
     if (!expected.empty()) return make_error("the answer leaves " + std::to_string(expected.size()) + " items unanswered");
     return results;

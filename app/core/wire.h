@@ -16,7 +16,11 @@
 
 namespace tillit::wire {
 
-constexpr int kProtocol = 1;
+// Version 2 (the kiosk sends it) drops the per-item sha256 from batches and answers
+// with a summary; the server still takes version 1 batches (frozen by an older kiosk
+// and re-sent byte-identical) and answers them in version 1's form.
+constexpr int kProtocol = 2;
+constexpr int kOldestProtocol = 1;
 constexpr const char* kContentType = "application/gzip";
 constexpr const char* kDeviceHeader = "X-Tillit-Device";
 constexpr const char* kSignatureHeader = "X-Tillit-Signature";
@@ -64,12 +68,13 @@ struct Item {
     std::string id;
     ItemKind kind = ItemKind::Response;
     nlohmann::json content;  // the row's fields, without its id
-    std::string sha256;      // of canonical(content)
+    std::string sha256;      // of canonical(content); on the wire in protocol 1 only
 };
 Item make_item(std::string id, ItemKind kind, nlohmann::json content);
 
 // The batch body (before gzip), canonical so a frozen batch re-encodes byte-identically.
-std::string batch_json(const std::string& batch_id, const std::vector<Item>& items);
+// `protocol` 1 only for tests of the older form.
+std::string batch_json(const std::string& batch_id, const std::vector<Item>& items, int protocol = kProtocol);
 
 enum class ItemStatus { Created, Duplicate, Conflict, Invalid };
 const char* to_string(ItemStatus status);
@@ -87,6 +92,7 @@ struct ReceivedItem {
     std::string invalid_reason;  // empty when valid
 };
 struct ReceivedBatch {
+    int protocol = kProtocol;
     std::string batch_id;
     std::vector<ReceivedItem> items;
 };
@@ -94,9 +100,19 @@ struct ReceivedBatch {
 // problems with single items are reported per item.
 Result<ReceivedBatch> parse_batch(std::string_view json_text);
 
-std::string results_json(const std::string& batch_id, const std::vector<ItemResult>& results);
+// SHA-256 (hex) of the ids sorted and joined by "\n": a protocol 2 answer carries it so
+// the kiosk knows the server read exactly the items it sent.
+std::string ids_digest(std::vector<std::string> ids);
+
+// The answer to a batch. Protocol 1: every item with its status. Protocol 2: only the
+// items not stored (conflict, invalid), the counts created and duplicate, and
+// ids_digest of every item read.
+std::string results_json(const std::string& batch_id, const std::vector<ItemResult>& results,
+                         int protocol = kProtocol);
 // The kiosk's check of an answer: the body must echo `batch_id` and answer every id
-// in `expected_ids` exactly once; otherwise an Error (e.g. a captive portal's page).
+// in `expected_ids` exactly once (protocol 1 by listing it; protocol 2 by the digest
+// and counts, an unlisted item being stored, returned as Created); otherwise an Error
+// (e.g. a captive portal's page).
 Result<std::vector<ItemResult>> parse_results(std::string_view json_text, const std::string& batch_id,
                                               const std::vector<std::string>& expected_ids);
 

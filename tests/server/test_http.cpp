@@ -145,7 +145,7 @@ TEST_CASE("http: health answers without auth") {
     auto res = live.client().Get("/v1/health");
     REQUIRE(res);
     CHECK(res->status == 200);
-    CHECK(Json::parse(res->body) == Json{{"status", "ok"}, {"protocol", 1}});
+    CHECK(Json::parse(res->body) == Json{{"status", "ok"}, {"protocol", 2}});
 }
 
 TEST_CASE("http: an unknown path is a JSON 404") {
@@ -209,7 +209,7 @@ TEST_CASE("http: enrol registers the key once and hands out the sealing key") {
     }
 }
 
-TEST_CASE("http: a signed batch is stored and answered per item; a resend is all duplicates") {
+TEST_CASE("http: a protocol 1 batch (frozen by an older kiosk) is stored and answered per item; a resend is all duplicates") {
     LiveServer live;
     const Kiosk kiosk = enrol_kiosk(live);
     const wire::Item response = contract::response_item(4);
@@ -231,7 +231,7 @@ TEST_CASE("http: a signed batch is stored and answered per item; a resend is all
     std::vector<std::string> ids;
     for (const auto& item : items) ids.push_back(item.id);
     const std::string batch_id = tillit::new_uuid_v4();
-    const std::string body = wire::gzip(wire::batch_json(batch_id, items));
+    const std::string body = wire::gzip(wire::batch_json(batch_id, items, 1));
 
     auto res = post_signed(live, kiosk, "/v1/batches", body);
     REQUIRE(res);
@@ -273,6 +273,54 @@ TEST_CASE("http: a signed batch is stored and answered per item; a resend is all
         REQUIRE(kept.has_value());
         CHECK(kept->sha256 == response.sha256);
     }
+}
+
+TEST_CASE("http: a protocol 2 batch is answered with counts, the items not stored and the digest of its ids") {
+    LiveServer live;
+    const Kiosk kiosk = enrol_kiosk(live);
+    const wire::Item response = contract::response_item(4);
+    const wire::Item abandonment = contract::abandonment_item();
+    const wire::Item extra_field = wire::make_item(tillit::new_uuid_v4(), wire::ItemKind::Response, [] {
+        Json c = contract::response_content(3);
+        c["answered_at"] = "2026-11-23T14:07:12Z";
+        return c;
+    }());
+    const std::vector<wire::Item> items = {response, abandonment, extra_field};
+    std::vector<std::string> ids;
+    for (const auto& item : items) ids.push_back(item.id);
+    const std::string batch_id = tillit::new_uuid_v4();
+    const std::string body = wire::gzip(wire::batch_json(batch_id, items));
+
+    auto res = post_signed(live, kiosk, "/v1/batches", body);
+    REQUIRE(res);
+    REQUIRE_MESSAGE(res->status == 200, res->body);
+    const Json answer = Json::parse(res->body);
+    CHECK(answer["batch_id"] == batch_id);
+    CHECK(answer["created"] == 2);
+    CHECK(answer["duplicate"] == 0);
+    CHECK(answer["ids_sha256"] == wire::ids_digest(ids));
+    REQUIRE(answer["results"].size() == 1);
+    CHECK(answer["results"][0]["id"] == extra_field.id);
+    CHECK(answer["results"][0]["status"] == "invalid");
+    CHECK(res->body.find(response.id) == std::string::npos);
+    auto results = results_by_id(res->body, batch_id, ids);
+    CHECK(results[response.id].status == wire::ItemStatus::Created);
+    CHECK(results[extra_field.id].status == wire::ItemStatus::Invalid);
+    // The server stored the hash it computed, the same as the kiosk's.
+    auto kept = contract::stored_item(*live.store, response.id);
+    REQUIRE(kept.has_value());
+    CHECK(kept->sha256 == response.sha256);
+
+    auto resend = post_signed(live, kiosk, "/v1/batches", body);
+    REQUIRE(resend);
+    REQUIRE(resend->status == 200);
+    const Json again = Json::parse(resend->body);
+    CHECK(again["created"] == 0);
+    CHECK(again["duplicate"] == 2);
+    CHECK(again["results"].size() == 1);
+    auto count = live.store->count_items();
+    REQUIRE(count);
+    CHECK(count.value() == 2);
 }
 
 TEST_CASE("http: the log has one JSON object per request, with counts and never content") {

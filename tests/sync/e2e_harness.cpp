@@ -244,6 +244,11 @@ std::map<std::string, std::string> decode_results(const std::string& answer_body
 std::map<std::string, int> status_counts(const std::string& answer_body) {
     std::map<std::string, int> counts;
     for (const auto& [id, status] : decode_results(answer_body)) ++counts[status];
+    // Protocol 2 lists only the items not stored and counts the others.
+    const auto doc = nlohmann::json::parse(answer_body);
+    for (const char* status : {"created", "duplicate"}) {
+        if (doc.contains(status) && doc.at(status).get<int>() > 0) counts[status] += doc.at(status).get<int>();
+    }
     return counts;
 }
 

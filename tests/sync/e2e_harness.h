@@ -107,7 +107,8 @@ struct SeenBatch {
     std::vector<std::string> item_ids;  // sorted
 };
 SeenBatch decode_batch(const std::string& gzipped_body);
-// A 200 answer to a batch: item id -> "created" / "duplicate" / "conflict" / "invalid".
+// A 200 answer to a batch: item id -> status of the items it lists (protocol 2: only
+// "conflict" / "invalid"; protocol 1: every item).
 std::map<std::string, std::string> decode_results(const std::string& answer_body);
 // The statuses of an answer, counted: {"created": 500} or {"duplicate": 300}.
 std::map<std::string, int> status_counts(const std::string& answer_body);

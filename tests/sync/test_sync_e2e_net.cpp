@@ -213,7 +213,9 @@ TEST_CASE("e2e truncated answers after the server committed: cut in the status l
     proxy.close_after_each_answer(true);
     Kiosk kiosk(dir, http_url(proxy.port()), server->enrol_code("test-venue"));
     kiosk.add(60);
-    for (const std::size_t cut : {std::size_t{5}, std::size_t{40}, std::size_t{400}}) {
+    // The answer's status line and headers take about 120 bytes, its body (protocol 2's
+    // summary) about 180: 200 falls inside the body.
+    for (const std::size_t cut : {std::size_t{5}, std::size_t{40}, std::size_t{200}}) {
         FaultAction action = on_batches(FaultAction::Kind::Truncate);
         action.truncate_after = cut;
         proxy.push(action);
@@ -234,7 +236,7 @@ TEST_CASE("e2e truncated answers after the server committed: cut in the status l
     const auto exchanges = proxy.exchanges("/v1/batches");
     REQUIRE(exchanges.size() == 3);
     CHECK(status_counts(exchanges[0].answer_body) == std::map<std::string, int>{{"created", 60}});
-    CHECK(exchanges[2].answer_body.size() > 400);  // the last cut fell inside the body
+    CHECK(exchanges[2].answer_body.size() > 150);  // the last cut fell inside the body
     for (std::size_t i = 0; i < exchanges.size(); ++i) {
         CHECK_FALSE(exchanges[i].delivered);
         CHECK(exchanges[i].request_body == exchanges[0].request_body);

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,9 +35,12 @@ wire::Item sample_item(int answer = 4) {
     return wire::make_item(new_uuid_v4(), wire::ItemKind::Response, response_content(answer));
 }
 
-// One raw item as a kiosk would put it in a batch, for hand-made (and broken) bodies.
-json raw_item(const wire::Item& item) {
-    return {{"id", item.id}, {"kind", wire::to_string(item.kind)}, {"sha256", item.sha256}, {"content", item.content}};
+// One raw item as a kiosk puts it in a batch (protocol 1 with its sha256), for
+// hand-made (and broken) bodies.
+json raw_item(const wire::Item& item, int protocol = wire::kProtocol) {
+    json raw = {{"id", item.id}, {"kind", wire::to_string(item.kind)}, {"content", item.content}};
+    if (protocol == 1) raw["sha256"] = item.sha256;
+    return raw;
 }
 
 std::string body_with(const std::vector<json>& raw_items, const json& protocol = wire::kProtocol) {
@@ -254,7 +258,8 @@ TEST_CASE("wire: batch_json is byte-identical for the same input and parses back
     CHECK(wire::gzip(first) == wire::gzip(wire::batch_json(batch_id, copy)));
     // Canonical: keys sorted (batch_id, items, protocol), no spaces between tokens.
     CHECK(first.starts_with("{\"batch_id\":\"" + batch_id + "\",\"items\":[{\"content\":{"));
-    CHECK(first.ends_with("],\"protocol\":1}"));
+    CHECK(first.ends_with("],\"protocol\":2}"));
+    CHECK(first.find("sha256") == std::string::npos);  // protocol 2: the signature covers the body
 
     const auto parsed = wire::parse_batch(first);
     REQUIRE(parsed);
@@ -268,27 +273,37 @@ TEST_CASE("wire: batch_json is byte-identical for the same input and parses back
         CHECK(received.item.sha256 == items[i].sha256);
         CHECK(received.item.content == items[i].content);
     }
+    // A batch frozen by a protocol 1 kiosk (with hashes) is still taken.
+    const auto old = wire::parse_batch(wire::batch_json(batch_id, items, 1));
+    REQUIRE(old);
+    CHECK(old.value().protocol == 1);
+    REQUIRE(old.value().items.size() == items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        CHECK(old.value().items[i].invalid_reason.empty());
+        CHECK(old.value().items[i].item.sha256 == items[i].sha256);
+    }
 }
 
-TEST_CASE("wire: parse_batch marks single bad items invalid and keeps the good ones") {
+TEST_CASE("wire: parse_batch marks single bad items invalid and keeps the good ones (protocol 1)") {
     const wire::Item good = sample_item(1);
     const wire::Item other = sample_item(2);
-    json bad_uuid = raw_item(sample_item(3));
+    json bad_uuid = raw_item(sample_item(3), 1);
     bad_uuid["id"] = "5F0C8E2A-1B3D-4C5E-8F70-123456789ABC";
-    json unknown_kind = raw_item(sample_item(4));
+    json unknown_kind = raw_item(sample_item(4), 1);
     unknown_kind["kind"] = "feedback";
-    json hash_mismatch = raw_item(sample_item(5));
+    json hash_mismatch = raw_item(sample_item(5), 1);
     hash_mismatch["content"]["answers"]["q1"] = 1;  // content changed after hashing
-    json upper_hash = raw_item(sample_item(6));
+    json upper_hash = raw_item(sample_item(6), 1);
     upper_hash["sha256"] = "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD";
-    json no_content = raw_item(sample_item(7));
+    json no_content = raw_item(sample_item(7), 1);
     no_content.erase("content");
-    json duplicate = raw_item(good);
+    json duplicate = raw_item(good, 1);
     duplicate["content"]["answers"]["q1"] = 2;  // same id again, even with other content
 
-    const auto parsed = wire::parse_batch(body_with({raw_item(good), bad_uuid, duplicate, unknown_kind, hash_mismatch,
+    const auto parsed = wire::parse_batch(body_with({raw_item(good, 1), bad_uuid, duplicate, unknown_kind, hash_mismatch,
                                                      upper_hash, no_content, json{{"kind", "response"}},
-                                                     raw_item(other)}));
+                                                     raw_item(other, 1)},
+                                                    1));
     REQUIRE(parsed);
     const auto& items = parsed.value().items;
     REQUIRE(items.size() == 9);
@@ -307,23 +322,36 @@ TEST_CASE("wire: parse_batch marks single bad items invalid and keeps the good o
     CHECK(items[3].item.id == unknown_kind["id"].get<std::string>());
 }
 
+TEST_CASE("wire: protocol 2 items carry no hash; the server computes it") {
+    const wire::Item good = sample_item(1);
+    json with_hash = raw_item(sample_item(2), 1);
+    const auto parsed = wire::parse_batch(body_with({raw_item(good), with_hash}));
+    REQUIRE(parsed);
+    REQUIRE(parsed.value().items.size() == 2);
+    CHECK(parsed.value().protocol == 2);
+    CHECK(parsed.value().items[0].invalid_reason.empty());
+    CHECK(parsed.value().items[0].item.sha256 == good.sha256);
+    CHECK(parsed.value().items[1].invalid_reason == "protocol 2 items carry no sha256");
+}
+
 TEST_CASE("wire: parse_batch refuses a body that is not a batch at all") {
     const json item = raw_item(sample_item());
     CHECK_FALSE(wire::parse_batch(""));
     CHECK_FALSE(wire::parse_batch("not json"));
     CHECK_FALSE(wire::parse_batch("<html><body>Log in to the Wi-Fi</body></html>"));
     CHECK_FALSE(wire::parse_batch("[1,2,3]"));
-    CHECK_FALSE(wire::parse_batch(body_with({item}, 2)));       // a protocol from the future
+    CHECK_FALSE(wire::parse_batch(body_with({item}, 3)));       // a protocol from the future
+    CHECK_FALSE(wire::parse_batch(body_with({item}, 0)));
     CHECK_FALSE(wire::parse_batch(body_with({item}, "1")));     // a string is not the number 1
     CHECK_FALSE(wire::parse_batch(json{{"batch_id", new_uuid_v4()}, {"items", json::array({item})}}.dump()));
     CHECK_FALSE(wire::parse_batch(json{{"protocol", 1}, {"batch_id", "batch-7"}, {"items", json::array()}}.dump()));
     CHECK_FALSE(wire::parse_batch(json{{"protocol", 1}, {"batch_id", new_uuid_v4()}, {"items", item}}.dump()));
-    const auto error = wire::parse_batch(body_with({item}, 2));
+    const auto error = wire::parse_batch(body_with({item}, 3));
     CHECK(error.error() == "unsupported protocol version");
     CHECK(wire::parse_batch(body_with({})));  // an empty batch is still a batch
 }
 
-TEST_CASE("wire: results_json and parse_results agree, and the kiosk checks the echo") {
+TEST_CASE("wire: results_json and parse_results agree, and the kiosk checks the echo (protocol 1)") {
     const std::string batch_id = new_uuid_v4();
     const std::vector<wire::ItemResult> sent = {
         {new_uuid_v4(), wire::ItemStatus::Created, ""},
@@ -333,8 +361,8 @@ TEST_CASE("wire: results_json and parse_results agree, and the kiosk checks the 
     };
     std::vector<std::string> ids;
     for (const auto& r : sent) ids.push_back(r.id);
-    const std::string body = wire::results_json(batch_id, sent);
-    CHECK(wire::results_json(batch_id, sent) == body);
+    const std::string body = wire::results_json(batch_id, sent, 1);
+    CHECK(wire::results_json(batch_id, sent, 1) == body);
 
     SUBCASE("a complete answer") {
         // The kiosk's own order of ids need not be the server's.
@@ -362,7 +390,7 @@ TEST_CASE("wire: results_json and parse_results agree, and the kiosk checks the 
     SUBCASE("an item answered twice") {
         std::vector<wire::ItemResult> twice = sent;
         twice.push_back(sent[0]);
-        CHECK_FALSE(wire::parse_results(wire::results_json(batch_id, twice), batch_id, ids));
+        CHECK_FALSE(wire::parse_results(wire::results_json(batch_id, twice, 1), batch_id, ids));
     }
     SUBCASE("an unknown status") {
         json doc = json::parse(body);
@@ -380,4 +408,66 @@ TEST_CASE("wire: results_json and parse_results agree, and the kiosk checks the 
     CHECK(std::string(wire::to_string(wire::ItemStatus::Duplicate)) == "duplicate");
     CHECK(std::string(wire::to_string(wire::ItemStatus::Conflict)) == "conflict");
     CHECK(std::string(wire::to_string(wire::ItemStatus::Invalid)) == "invalid");
+}
+
+TEST_CASE("wire: a protocol 2 answer lists only what was not stored and proves which items it read") {
+    const std::string batch_id = new_uuid_v4();
+    const std::vector<wire::ItemResult> sent = {
+        {new_uuid_v4(), wire::ItemStatus::Created, ""},
+        {new_uuid_v4(), wire::ItemStatus::Created, ""},
+        {new_uuid_v4(), wire::ItemStatus::Duplicate, ""},
+        {new_uuid_v4(), wire::ItemStatus::Conflict, "an item with this id and different content is already stored"},
+        {new_uuid_v4(), wire::ItemStatus::Invalid, "unknown kind"},
+    };
+    std::vector<std::string> ids;
+    for (const auto& r : sent) ids.push_back(r.id);
+    const std::string body = wire::results_json(batch_id, sent);
+    const json doc = json::parse(body);
+    CHECK(doc["created"] == 2);
+    CHECK(doc["duplicate"] == 1);
+    CHECK(doc["results"].size() == 2);
+    CHECK(doc["ids_sha256"] == wire::ids_digest({ids[4], ids[3], ids[2], ids[1], ids[0]}));
+    CHECK(body.find(ids[0]) == std::string::npos);  // stored items are not listed
+
+    SUBCASE("a complete answer: the unlisted items are stored") {
+        const auto parsed = wire::parse_results(body, batch_id, {ids[3], ids[1], ids[4], ids[0], ids[2]});
+        REQUIRE(parsed);
+        std::map<std::string, wire::ItemStatus> status;
+        for (const auto& r : parsed.value()) status[r.id] = r.status;
+        REQUIRE(status.size() == 5);
+        CHECK(status[ids[0]] == wire::ItemStatus::Created);
+        CHECK(status[ids[1]] == wire::ItemStatus::Created);
+        CHECK(status[ids[2]] == wire::ItemStatus::Created);  // duplicate or created: the server holds it
+        CHECK(status[ids[3]] == wire::ItemStatus::Conflict);
+        CHECK(status[ids[4]] == wire::ItemStatus::Invalid);
+        CHECK(parsed.value()[1].reason == "unknown kind");
+    }
+    SUBCASE("an answer for other items") {
+        std::vector<std::string> other = ids;
+        other[0] = new_uuid_v4();
+        const auto parsed = wire::parse_results(body, batch_id, other);
+        REQUIRE_FALSE(parsed);
+        CHECK(parsed.error() == "the answer is for other items than were sent");
+        CHECK_FALSE(wire::parse_results(body, batch_id, {ids[0], ids[1], ids[2], ids[3]}));
+    }
+    SUBCASE("counts that do not add up") {
+        json wrong = doc;
+        wrong["created"] = 3;
+        CHECK_FALSE(wire::parse_results(wrong.dump(), batch_id, ids));
+        wrong["created"] = -1;
+        wrong["duplicate"] = 4;
+        CHECK_FALSE(wire::parse_results(wrong.dump(), batch_id, ids));
+        wrong = doc;
+        wrong.erase("duplicate");
+        CHECK_FALSE(wire::parse_results(wrong.dump(), batch_id, ids));
+    }
+    SUBCASE("a stored item listed, or a listed item not sent") {
+        json listed = doc;
+        listed["results"].push_back({{"id", ids[0]}, {"status", "created"}});
+        CHECK_FALSE(wire::parse_results(listed.dump(), batch_id, ids));
+        json stranger = doc;
+        stranger["results"][0]["id"] = new_uuid_v4();
+        CHECK_FALSE(wire::parse_results(stranger.dump(), batch_id, ids));
+    }
+    SUBCASE("another batch's answer") { CHECK_FALSE(wire::parse_results(body, new_uuid_v4(), ids)); }
 }

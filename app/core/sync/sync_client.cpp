@@ -15,6 +15,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -318,8 +319,13 @@ std::string SyncClient::heartbeat_body() {
     } else {
         body["last_success"] = nullptr;
     }
-    const auto health = store_.storage_health();
-    body["storage_health"] = health ? health.value() : health.error();
+    const auto now = std::chrono::steady_clock::now();
+    if (!health_checked_ || health_ != "ok" || now - *health_checked_ >= std::chrono::hours(1)) {
+        const auto health = store_.storage_health();
+        health_ = health ? health.value() : health.error();
+        health_checked_ = now;
+    }
+    body["storage_health"] = health_;
     return gzipped_json(body);
 }
 
@@ -418,25 +424,56 @@ PassResult SyncClient::run_pass(const ProgressFn& progress, const std::atomic<bo
         }
     }
 
-    // 2. Freeze everything pending; frozen batches are what gets sent, now and on retries.
-    for (;;) {
-        auto frozen = store_.freeze_batch(context_.batch_size);
-        if (!frozen) return {PassOutcome::Retry, frozen.error(), std::nullopt};
-        if (!frozen.value()) break;
-    }
+    // 2. Send what an earlier pass froze, then freeze and send what is pending, one batch
+    //    at a time. Frozen batches are what gets sent, now and on retries. The next batch
+    //    is frozen on another thread while the server stores the current one (the store
+    //    is never used by both threads at once: the freeze is waited for right after the
+    //    request). An early return waits for it too (std::async's future), and a batch
+    //    frozen then is simply sent by the next pass.
     auto batches = store_.frozen_batches();
     if (!batches) return {PassOutcome::Retry, batches.error(), std::nullopt};
     std::deque<FrozenBatch> queue(batches.value().begin(), batches.value().end());
+    auto freezable = store_.freezable_count();
+    if (!freezable) return {PassOutcome::Retry, freezable.error(), std::nullopt};
+    // Only what is pending now: items answered during the pass wait for the next one.
+    long long to_freeze = freezable.value();
     Progress counted;
     for (const FrozenBatch& batch : queue) counted.total += static_cast<long long>(batch.item_ids.size());
+    counted.total += to_freeze;
     if (progress) progress(counted);
 
+    std::future<Result<std::optional<FrozenBatch>>> next;
+    auto start_freezing = [&] {
+        if (to_freeze > 0 && !next.valid()) {
+            next = std::async(std::launch::async, [this] { return store_.freeze_batch(context_.batch_size); });
+        }
+    };
+    auto take_frozen = [&]() -> Status {
+        if (!next.valid()) return Ok{};
+        auto frozen = next.get();
+        if (!frozen) return make_error(frozen.error());
+        if (!frozen.value()) {
+            to_freeze = 0;
+            return Ok{};
+        }
+        to_freeze -= static_cast<long long>(frozen.value()->item_ids.size());
+        queue.push_back(std::move(*frozen.value()));
+        return Ok{};
+    };
+
     // 3. Send each batch, byte-identical to what was frozen.
-    while (!queue.empty()) {
+    for (;;) {
+        if (queue.empty()) {
+            start_freezing();
+            if (const Status taken = take_frozen(); !taken) return {PassOutcome::Retry, taken.error(), std::nullopt};
+            if (queue.empty()) break;
+        }
         if (stopped()) return stopping;
         const FrozenBatch batch = std::move(queue.front());
         queue.pop_front();
+        start_freezing();
         Call call = signed_post(kBatchesPath, batch.body);
+        if (const Status taken = take_frozen(); !taken) return {PassOutcome::Retry, taken.error(), std::nullopt};
         const auto items = static_cast<long long>(batch.item_ids.size());
         switch (call.kind) {
             case Call::Kind::Success: {
