@@ -33,6 +33,7 @@ def main():
     parser.add_argument("--build", default=os.path.join(SOURCE, "build"))
     parser.add_argument("--frames", type=int, default=120)
     parser.add_argument("--responses", type=int, default=2000)
+    parser.add_argument("--json", help="also write the figures to this file (for bench/run.py)")
     args = parser.parse_args()
     app = os.path.join(args.build, "tillit-kiosk")
     work = tempfile.mkdtemp(prefix="frame-bench-")
@@ -75,15 +76,21 @@ def main():
         wiggle(k, args.frames)
     with open(stats_path) as f:
         stats = json.load(f)
-    print(f"CPU time per frame (ms), after 10 warm-up frames, {args.responses} responses stored:")
-    print("| screen | frames | median | p99 |")
-    print("|---|---|---|---|")
+    lines = [f"CPU time per frame (ms), after 10 warm-up frames, {args.responses} responses stored:", "",
+             "| screen | frames | median | p99 |", "|---|---|---|---|"]
+    figures = {}
     for screen, samples in sorted(stats.items()):
         samples = sorted(samples[10:])
         if len(samples) < 10:
             continue
         p99 = samples[min(len(samples) - 1, int(0.99 * len(samples)))]
-        print(f"| {screen} | {len(samples)} | {statistics.median(samples):.2f} | {p99:.2f} |")
+        figures[screen] = {"frames": len(samples), "median_ms": round(statistics.median(samples), 2),
+                           "p99_ms": round(p99, 2)}
+        lines.append(f"| {screen} | {len(samples)} | {statistics.median(samples):.2f} | {p99:.2f} |")
+    print("\n".join(lines))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({"responses": args.responses, "screens": figures, "markdown": "\n".join(lines)}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ milliseconds from launch, and the first moment the screen equals what it shows o
 Prints a table and, with --write, replaces its section of docs/PERFORMANCE.md.
 """
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -191,6 +192,7 @@ def main():
     parser.add_argument("--counts", default="0,100000,1000000")
     parser.add_argument("--write", action="store_true", help="update docs/PERFORMANCE.md")
     parser.add_argument("--only", choices=["peer", "start"], help="run one part only")
+    parser.add_argument("--json", help="also write the figures to this file (for bench/run.py)")
     args = parser.parse_args()
     kiosk = os.path.join(args.build, "tillit-kiosk")
     chromium = shutil.which("chromium")
@@ -199,6 +201,7 @@ def main():
     work = tempfile.mkdtemp(prefix="kiosk-bench-")
     env = dict(os.environ)
     lines = []
+    data = {"runs": args.runs, "idle_seconds": args.idle}
 
     if args.only != "start":
         # 1. Peer comparison, side by side in one run.
@@ -222,6 +225,8 @@ def main():
             text_peer, med_peer = summary([r[index] for r in peer], unit, digits)
             ratio = f"{med_ours / med_peer:.3f}" if med_peer else "-"
             rows.append(f"| {name} | {text_ours} | {text_peer} | {ratio} | {target} |")
+            data.setdefault("peer", {})[{0: "first_frame_s", 1: "pss_mib", 2: "idle_cpu_percent"}[index]] = {
+                "kiosk": med_ours, "chromium": med_peer}
         lines += ["### Peer: the kiosk vs Chromium --kiosk (1920x1080, Xvfb, software GL)", "",
                   f"Median (min-max) of {args.runs} runs, launched alternately; idle CPU over {args.idle:.0f} s.", "",
                   "| figure | tillit-kiosk (start screen) | Chromium (bench/peer/question.html) | ratio | target |",
@@ -241,6 +246,9 @@ def main():
             pss, _ = summary([r[1] for r in runs], "MiB", 1)
             size = os.path.getsize(os.path.join(data_dir, "responses.db")) / 2**20 if count else 0.0
             start_rows.append(f"| {count:,} | {size:.0f} MiB | {first} | {pss} |".replace(",", " "))
+            data.setdefault("start", []).append({"responses": count, "database_mib": round(size, 1),
+                                                 "first_frame_s": statistics.median(r[0] for r in runs),
+                                                 "pss_mib": statistics.median(r[1] for r in runs)})
             print(start_rows[-1], flush=True)
         lines += ["### Start-up with stored responses", "",
                   f"Launch to first complete frame and PSS after it, median (min-max) of {args.runs} runs.", "",
@@ -249,6 +257,10 @@ def main():
 
     report = "\n".join(lines)
     print(report)
+    if args.json:
+        data["markdown"] = report
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1)
     if args.write:
         write_section(report)
 

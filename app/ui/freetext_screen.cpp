@@ -41,7 +41,7 @@ std::optional<FreeTextIntent> draw(FreeTextScreen& screen, UiContext& ctx, const
     const ImVec2 box_min(margin, y + t.px(3.0f));
     const ImVec2 box_max(margin + width, box_min.y + line_h * 3.0f + t.px(6.0f));
     ImDrawList* draw = ImGui::GetWindowDrawList();
-    draw->AddRectFilled(box_min, box_max, t.tile, t.px(2.0f));
+    fill_rounded(draw, box_min, box_max, t.tile, t.px(2.0f));
     draw->AddRect(box_min, box_max, t.accent, t.px(2.0f), 0, t.px(0.6f));
     const float text_w = width - t.px(40.0f);
     const float full_h = wrapped_text_height(ctx.fonts.body, text + "|", text_w);  // same block as drawn below

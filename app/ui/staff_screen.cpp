@@ -134,7 +134,7 @@ std::optional<StaffIntent> draw(StaffScreen& screen, UiContext& ctx, const Staff
     const float label_w = board_w * 0.42f;
     float y = margin * 0.75f + bar_h + t.px(8.0f);
     ImDrawList* draw = ImGui::GetWindowDrawList();
-    draw->AddRectFilled(ImVec2(margin, y), ImVec2(margin + board_w, size.y - margin), t.tile, t.px(Theme::kRoundingMm));
+    fill_rounded(draw, ImVec2(margin, y), ImVec2(margin + board_w, size.y - margin), t.tile, t.px(Theme::kRoundingMm));
     y += t.px(4.0f);
     for (const Line& line : lines) {
         ImGui::SetCursorScreenPos(ImVec2(margin + t.px(4.0f), y));

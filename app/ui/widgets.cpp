@@ -111,6 +111,46 @@ void draw_text(ImDrawList* draw, const TextFont& font, const std::string& text, 
     draw_block(draw, font, font.engine->layout(text, font, 0.0f, false, direction), pos, color);
 }
 
+void fill_rounded(ImDrawList* draw, ImVec2 min, ImVec2 max, ImU32 color, float rounding) {
+    const float r = std::min(rounding, std::min(max.x - min.x, max.y - min.y) * 0.5f);
+    if (r < 1.0f) {
+        draw->AddRectFilled(min, max, color);
+        return;
+    }
+    // Bands without anti-aliased edges; each corner's fan reaches a pixel into the
+    // bands beside it, so its anti-aliased straight edges fall on the same colour and no
+    // seam shows on a dark tile.
+    draw->AddRectFilled(ImVec2(min.x, min.y + r), ImVec2(max.x, max.y - r), color);
+    draw->AddRectFilled(ImVec2(min.x + r, min.y), ImVec2(max.x - r, min.y + r), color);
+    draw->AddRectFilled(ImVec2(min.x + r, max.y - r), ImVec2(max.x - r, max.y), color);
+    struct Corner {
+        ImVec2 centre;
+        ImVec2 inward;  // towards the middle of the tile
+    };
+    const Corner corners[4] = {{ImVec2(min.x + r, min.y + r), ImVec2(1, 1)},
+                               {ImVec2(max.x - r, min.y + r), ImVec2(-1, 1)},
+                               {ImVec2(max.x - r, max.y - r), ImVec2(-1, -1)},
+                               {ImVec2(min.x + r, max.y - r), ImVec2(1, -1)}};
+    // A point where the arc meets a side, moved a pixel along the band's edge into the band.
+    auto into_band = [](ImVec2 point, const Corner& c) {
+        const bool on_left_or_right = std::abs(point.x - c.centre.x) > std::abs(point.y - c.centre.y);
+        return on_left_or_right ? ImVec2(point.x, point.y + c.inward.y) : ImVec2(point.x + c.inward.x, point.y);
+    };
+    constexpr float kPi = 3.14159265f;
+    for (int i = 0; i < 4; ++i) {
+        const Corner& c = corners[i];
+        const float from = kPi * (1.0f + 0.5f * static_cast<float>(i));
+        const float to = from + kPi * 0.5f;
+        const ImVec2 start(c.centre.x + r * std::cos(from), c.centre.y + r * std::sin(from));
+        const ImVec2 end(c.centre.x + r * std::cos(to), c.centre.y + r * std::sin(to));
+        draw->PathLineTo(ImVec2(c.centre.x + c.inward.x, c.centre.y + c.inward.y));
+        draw->PathLineTo(into_band(start, c));
+        draw->PathArcTo(c.centre, r, from, to);
+        draw->PathLineTo(into_band(end, c));
+        draw->PathFillConvex(color);
+    }
+}
+
 bool tile(UiContext& ctx, const char* id, const std::string& label, ImVec2 size, TileStyle style) {
     const Theme& t = ctx.theme;
     const TextFont& font = style.font != nullptr ? *style.font : ctx.fonts.body;
@@ -143,7 +183,7 @@ bool tile(UiContext& ctx, const char* id, const std::string& label, ImVec2 size,
         border_mm = 1.4f;
     }
     const float rounding = t.px(Theme::kRoundingMm);
-    draw->AddRectFilled(min, max, fill, rounding);
+    fill_rounded(draw, min, max, fill, rounding);
     draw->AddRect(min, max, border, rounding, 0, std::max(1.0f, t.px(border_mm)));
 
     float text_left = min.x + t.px(4.0f);
@@ -152,7 +192,7 @@ bool tile(UiContext& ctx, const char* id, const std::string& label, ImVec2 size,
         const float box = t.px(9.0f);
         const ImVec2 box_min(min.x + t.px(5.0f), min.y + (size.y - box) * 0.5f);
         const ImVec2 box_max(box_min.x + box, box_min.y + box);
-        draw->AddRectFilled(box_min, box_max, style.selected ? t.accent : t.tile, t.px(1.0f));
+        fill_rounded(draw, box_min, box_max, style.selected ? t.accent : t.tile, t.px(1.0f));
         draw->AddRect(box_min, box_max, style.selected ? t.accent : t.tile_border, t.px(1.0f), 0, t.px(0.6f));
         if (style.selected) draw_tick(draw, box_min, box, t.on_accent, t.px(1.2f), ctx.rtl());
         text_left = box_max.x + t.px(4.0f);
@@ -200,7 +240,7 @@ bool face_tile(UiContext& ctx, const char* id, int step, int steps, ImVec2 size,
     const ImVec2 max = ImGui::GetItemRectMax();
     ImDrawList* draw = ImGui::GetWindowDrawList();
     const float rounding = t.px(Theme::kRoundingMm);
-    draw->AddRectFilled(min, max, held ? t.tile_pressed : (selected ? t.selected : t.tile), rounding);
+    fill_rounded(draw, min, max, held ? t.tile_pressed : (selected ? t.selected : t.tile), rounding);
     draw->AddRect(min, max, selected ? t.accent : t.tile_border, rounding, 0, t.px(selected ? 1.4f : 0.6f));
 
     // Every face of a row reserves room for a two-line caption, so all faces are the same size.

@@ -75,7 +75,7 @@ std::optional<WorkshopNav> draw_workshop_bar(UiContext& ctx, WorkshopStep curren
 void draw_text_box(UiContext& ctx, ImVec2 min, ImVec2 max, const std::string& text, const std::string& hint) {
     const Theme& t = ctx.theme;
     ImDrawList* draw = ImGui::GetWindowDrawList();
-    draw->AddRectFilled(min, max, t.tile, t.px(2.0f));
+    fill_rounded(draw, min, max, t.tile, t.px(2.0f));
     draw->AddRect(min, max, t.accent, t.px(2.0f), 0, t.px(0.6f));
     const float pad = t.px(3.0f);
     const float width = max.x - min.x - 2 * pad;

@@ -117,7 +117,7 @@ std::optional<WorkshopSummaryIntent> draw(WorkshopSummaryScreen& screen, UiConte
     ImDrawList* draw = ImGui::GetWindowDrawList();
     for (int s = 0; s < 4; ++s) {
         const ImVec2 min(right_x + static_cast<float>(s % 2) * (cell_w + gap), top + static_cast<float>(s / 2) * (cell_h + gap));
-        draw->AddRectFilled(min, ImVec2(min.x + cell_w, min.y + cell_h), t.tile, t.px(2.0f));
+        fill_rounded(draw, min, ImVec2(min.x + cell_w, min.y + cell_h), t.tile, t.px(2.0f));
         draw->PushClipRect(min, ImVec2(min.x + cell_w, min.y + cell_h), true);
         float cy = min.y + t.px(2.0f);
         ImGui::SetCursorScreenPos(ImVec2(min.x + t.px(3.0f), cy));

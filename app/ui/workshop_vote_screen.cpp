@@ -152,7 +152,7 @@ std::optional<WorkshopVoteIntent> draw(WorkshopVoteScreen& screen, UiContext& ct
         } else if (in_turn) {
             ImGui::SetCursorScreenPos(row);
             const ImVec2 min = row;
-            draw->AddRectFilled(min, ImVec2(min.x + text_w, min.y + h), t.tile, t.px(Theme::kRoundingMm));
+            fill_rounded(draw, min, ImVec2(min.x + text_w, min.y + h), t.tile, t.px(Theme::kRoundingMm));
             ImGui::SetCursorScreenPos(ImVec2(row.x + t.px(4.0f), row.y + (h - wrapped_text_height(small, c.text, text_w - t.px(8.0f))) * 0.5f));
             wrapped_text(small, c.text, text_w - t.px(8.0f), t.text);
             const auto chosen = w.turn->stances.find(c.id);
@@ -177,7 +177,7 @@ std::optional<WorkshopVoteIntent> draw(WorkshopVoteScreen& screen, UiContext& ct
             ImGui::SetCursorScreenPos(ImVec2(row.x, row.y + h));
         } else {
             // Between turns: where the room stands.
-            draw->AddRectFilled(row, ImVec2(row.x + text_w, row.y + h), t.tile, t.px(Theme::kRoundingMm));
+            fill_rounded(draw, row, ImVec2(row.x + text_w, row.y + h), t.tile, t.px(Theme::kRoundingMm));
             ImGui::SetCursorScreenPos(ImVec2(row.x + t.px(4.0f), row.y + (h - wrapped_text_height(small, c.text, text_w - t.px(8.0f))) * 0.5f));
             wrapped_text(small, c.text, text_w - t.px(8.0f), t.text);
             const StanceResult r = stance_result(c);
