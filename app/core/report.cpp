@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <utility>
 
 #include "core/sql.h"
 #include "core/survey.h"
@@ -15,13 +17,47 @@ namespace {
 using namespace sql;
 
 // The DEFAULT_SURVEY.md rule in SQL, over the row's `answers`; must agree with classify().
-constexpr const char* kClassSql =
-    "CASE WHEN json_extract(answers, '$.expect_help') = 'harder' OR json_extract(answers, '$.avoided_contact') = 'yes' "
-    "THEN 'distrust' "
-    "WHEN json_extract(answers, '$.expect_help') = 'dont_know_what' OR json_extract(answers, '$.inst_trust') IN (1, 2, 3) "
-    "THEN 'weak_trust' "
-    "WHEN json_extract(answers, '$.expect_help') = 'would_help' AND json_extract(answers, '$.inst_trust') IN (4, 5) "
-    "THEN 'trust' ELSE 'unclassified' END";
+// DEFAULT_SURVEY.md's classification in SQL, of the answers in `answers` (a column).
+std::string class_sql(const std::string& answers) {
+    const std::string expect = "json_extract(" + answers + ", '$.expect_help')";
+    const std::string avoided = "json_extract(" + answers + ", '$.avoided_contact')";
+    const std::string inst = "json_extract(" + answers + ", '$.inst_trust')";
+    return "CASE WHEN " + expect + " = 'harder' OR " + avoided + " = 'yes' THEN 'distrust' WHEN " + expect +
+           " = 'dont_know_what' OR " + inst + " IN (1, 2, 3) THEN 'weak_trust' WHEN " + expect + " = 'would_help' AND " +
+           inst + " IN (4, 5) THEN 'trust' ELSE 'unclassified' END";
+}
+
+// One row (survey_id, venue_id, figure, k1, k2) per count a response adds, for every
+// response of `source`: a subquery with the columns survey_id, venue_id and answers
+// (a trigger's NEW or OLD row, or the responses table).
+std::string response_rows_sql(const std::string& source) {
+    auto keys = [](const char* role) {
+        return std::string("(SELECT key FROM report_keys WHERE survey_id = R.survey_id AND role = '") + role + "')";
+    };
+    return "SELECT R.survey_id, R.venue_id, 'responses', '', '' FROM " + source +
+           " R UNION ALL SELECT R.survey_id, R.venue_id, 'scale', j.key, "
+           "CASE j.type WHEN 'null' THEN 'skipped' ELSE CAST(j.atom AS TEXT) END FROM " + source +
+           " R, json_each(R.answers) j WHERE j.type IN ('integer', 'text', 'null') AND j.key IN " + keys("scale") +
+           " UNION ALL SELECT R.survey_id, R.venue_id, 'choice', j.key, e.value FROM " + source +
+           " R, json_each(R.answers) j, json_each(j.value) e WHERE j.type = 'array' AND e.type = 'text' AND j.key IN " +
+           keys("choices") + " UNION ALL SELECT R.survey_id, R.venue_id, 'choice_total', j.key, '' FROM " + source +
+           " R, json_each(R.answers) j WHERE j.type = 'array' AND j.key IN " + keys("choices") +
+           " UNION ALL SELECT R.survey_id, R.venue_id, 'class_age', " + class_sql("R.answers") +
+           ", coalesce((SELECT json_extract(R.answers, '$.' || k.key) FROM report_keys k WHERE k.survey_id = "
+           "R.survey_id AND k.role = 'age' AND json_type(R.answers, '$.' || k.key) = 'text'), 'skipped') FROM " +
+           source + " R";
+}
+
+std::string abandonment_rows_sql(const std::string& source) {
+    return "SELECT R.survey_id, R.venue_id, 'stopped', CAST(R.reached_step AS TEXT), '' FROM " + source + " R";
+}
+
+// Adds `weight` (1 or -1) per row of `rows` to report_counts.
+std::string add_counts_sql(const std::string& rows, const char* weight) {
+    return std::string("INSERT INTO report_counts (survey_id, venue_id, figure, k1, k2, n) SELECT *, ") + weight +
+           " FROM (" + rows + ") WHERE true ON CONFLICT (survey_id, venue_id, figure, k1, k2) DO UPDATE SET n = n + "
+           "excluded.n;";
+}
 
 const std::vector<std::string> kClasses = {"trust", "weak_trust", "distrust", "unclassified"};
 
@@ -174,29 +210,133 @@ Spec spec_from(const Survey& survey) {
     return spec;
 }
 
+namespace {
+
+// Makes report_keys say what `spec` counts; when it said something else, counts every
+// stored response and abandonment of the survey again (one transaction).
+Status ensure_counted(sqlite3* db, const Spec& spec) {
+    std::set<std::pair<std::string, std::string>> wanted;
+    for (const std::string& id : spec.scale_questions) wanted.insert({id, "scale"});
+    if (!spec.builders_question.empty()) wanted.insert({spec.builders_question, "choices"});
+    if (!spec.age_question.empty()) wanted.insert({spec.age_question, "age"});
+    std::set<std::pair<std::string, std::string>> counted;
+    auto stmt = prepare(db, "SELECT key, role FROM report_keys WHERE survey_id = ?1");
+    if (!stmt) return make_error(stmt.error());
+    if (bind_all(stmt.value().get(), spec.survey_id) != SQLITE_OK) return make_error(errmsg(db));
+    const Status read = each_row(db, stmt.value().get(), [&](sqlite3_stmt* s) {
+        counted.insert({column_text(s, 0), column_text(s, 1)});
+    });
+    if (!read) return read;
+    if (counted == wanted) return Ok{};
+    return in_transaction(db, "count the stored answers", [&]() -> Status {
+        if (const Status cleared = run(db, "DELETE FROM report_keys WHERE survey_id = ?1", spec.survey_id); !cleared) {
+            return cleared;
+        }
+        for (const auto& [key, role] : wanted) {
+            if (const Status added = run(db, "INSERT INTO report_keys (survey_id, key, role) VALUES (?1, ?2, ?3)",
+                                         spec.survey_id, key, role);
+                !added) {
+                return added;
+            }
+        }
+        if (const Status cleared = run(db, "DELETE FROM report_counts WHERE survey_id = ?1", spec.survey_id); !cleared) {
+            return cleared;
+        }
+        const std::string responses = "(SELECT survey_id, venue_id, answers FROM responses WHERE survey_id = ?1)";
+        const std::string abandonments =
+            "(SELECT survey_id, venue_id, reached_step FROM abandonments WHERE survey_id = ?1)";
+        for (const std::string& rows : {response_rows_sql(responses), abandonment_rows_sql(abandonments)}) {
+            const std::string sql = "INSERT INTO report_counts (survey_id, venue_id, figure, k1, k2, n) "
+                                    "SELECT *, count(*) FROM (" + rows + ") GROUP BY 1, 2, 3, 4, 5";
+            if (const Status counted_rows = run(db, sql.c_str(), spec.survey_id); !counted_rows) return counted_rows;
+        }
+        return Ok{};
+    });
+}
+
+}  // namespace
+
+std::string counts_schema_sql() {
+    const std::string responses_new = add_counts_sql(
+        response_rows_sql("(SELECT NEW.survey_id AS survey_id, NEW.venue_id AS venue_id, NEW.answers AS answers)"), "1");
+    const std::string responses_old = add_counts_sql(
+        response_rows_sql("(SELECT OLD.survey_id AS survey_id, OLD.venue_id AS venue_id, OLD.answers AS answers)"), "-1");
+    const std::string abandonments_new = add_counts_sql(
+        abandonment_rows_sql("(SELECT NEW.survey_id AS survey_id, NEW.venue_id AS venue_id, NEW.reached_step AS "
+                             "reached_step)"),
+        "1");
+    const std::string abandonments_old = add_counts_sql(
+        abandonment_rows_sql("(SELECT OLD.survey_id AS survey_id, OLD.venue_id AS venue_id, OLD.reached_step AS "
+                             "reached_step)"),
+        "-1");
+    return R"sql(
+CREATE TABLE report_keys (
+    survey_id TEXT NOT NULL,
+    key       TEXT NOT NULL,
+    role      TEXT NOT NULL CHECK (role IN ('scale', 'choices', 'age')),
+    PRIMARY KEY (survey_id, key, role)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE report_counts (
+    survey_id TEXT NOT NULL,
+    venue_id  TEXT NOT NULL,
+    figure    TEXT NOT NULL,
+    k1        TEXT NOT NULL,
+    k2        TEXT NOT NULL,
+    n         INTEGER NOT NULL,
+    PRIMARY KEY (survey_id, venue_id, figure, k1, k2)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER report_counts_response_added AFTER INSERT ON responses BEGIN
+)sql" + responses_new + R"sql(
+END;
+CREATE TRIGGER report_counts_response_removed AFTER DELETE ON responses BEGIN
+)sql" + responses_old + R"sql(
+END;
+CREATE TRIGGER report_counts_response_changed AFTER UPDATE OF answers ON responses BEGIN
+)sql" + responses_old + "\n" + responses_new + R"sql(
+END;
+CREATE TRIGGER report_counts_abandonment_added AFTER INSERT ON abandonments BEGIN
+)sql" + abandonments_new + R"sql(
+END;
+CREATE TRIGGER report_counts_abandonment_removed AFTER DELETE ON abandonments BEGIN
+)sql" + abandonments_old + R"sql(
+END;
+)sql";
+}
+
 Result<Report> compute(sqlite3* db, const Spec& spec, const Filter& filter) {
     Report report;
-    const std::string scope = scope_sql(filter);
     auto fail = [](const std::string& what) { return make_error("could not count the answers: " + what); };
+    if (const Status counted = ensure_counted(db, spec); !counted) return fail(counted.error());
 
-    // Completed and abandoned sessions.
+    // Every count of the survey (and venue), summed over venues: a few hundred rows.
+    std::map<std::string, std::map<std::string, std::map<std::string, long long>>> counts;  // figure, k1, k2
     {
-        auto stmt = prepare_scoped(db, "SELECT count(*) FROM responses" + scope, spec, filter);
-        if (!stmt) return fail(stmt.error());
-        if (sqlite3_step(stmt.value().get()) != SQLITE_ROW) return fail(errmsg(db));
-        report.responses = sqlite3_column_int64(stmt.value().get(), 0);
-    }
-    std::map<std::string, long long> stopped;
-    long long abandoned = 0;
-    {
-        auto stmt = prepare_scoped(db, "SELECT reached_step, count(*) FROM abandonments" + scope + " GROUP BY 1", spec,
-                                   filter);
+        auto stmt = prepare_scoped(db,
+                                   "SELECT figure, k1, k2, sum(n) FROM report_counts" + scope_sql(filter) +
+                                       " GROUP BY 1, 2, 3 HAVING sum(n) <> 0",
+                                   spec, filter);
         if (!stmt) return fail(stmt.error());
         const Status read = each_row(db, stmt.value().get(), [&](sqlite3_stmt* s) {
-            stopped[std::to_string(sqlite3_column_int(s, 0))] += sqlite3_column_int64(s, 1);
-            abandoned += sqlite3_column_int64(s, 1);
+            counts[column_text(s, 0)][column_text(s, 1)][column_text(s, 2)] = sqlite3_column_int64(s, 3);
         });
         if (!read) return fail(read.error());
+    }
+    auto count_of = [&](const std::string& figure, const std::string& k1, const std::string& k2) -> long long {
+        const auto f = counts.find(figure);
+        if (f == counts.end()) return 0;
+        const auto a = f->second.find(k1);
+        if (a == f->second.end()) return 0;
+        const auto b = a->second.find(k2);
+        return b == a->second.end() ? 0 : b->second;
+    };
+
+    // Completed and abandoned sessions.
+    report.responses = count_of("responses", "", "");
+    std::map<std::string, long long> stopped;
+    long long abandoned = 0;
+    for (const auto& [step, by] : counts["stopped"]) {
+        stopped[step] += by.at("");
+        abandoned += by.at("");
     }
     report.started = report.responses + abandoned;
     std::vector<std::string> steps;
@@ -213,83 +353,38 @@ Result<Report> compute(sqlite3* db, const Spec& spec, const Filter& filter) {
     // "stopped" would be started minus it. Then the start count goes too.
     if (report.completion.cells[1].suppressed) report.completion.too_few = true;
 
-    // Every scale answer in one pass: json_each parses each row's answers once.
-    {
-        nlohmann::json keys = spec.scale_questions;
-        const std::string sql =
-            "SELECT j.key, CASE j.type WHEN 'null' THEN 'skipped' ELSE CAST(j.atom AS TEXT) END, count(*) "
-            "FROM responses r, json_each(r.answers) j" +
-            std::string(filter.venue_id ? " WHERE r.survey_id = ?1 AND r.venue_id = ?2" : " WHERE r.survey_id = ?1") +
-            " AND j.type IN ('integer', 'text', 'null') AND j.key IN (SELECT value FROM json_each(?" +
-            (filter.venue_id ? "3" : "2") + ")) GROUP BY 1, 2";
-        auto stmt = prepare_scoped(db, sql, spec, filter);
-        if (!stmt) return fail(stmt.error());
-        if (bind_one(stmt.value().get(), filter.venue_id ? 3 : 2, keys.dump()) != SQLITE_OK) return fail(errmsg(db));
-        std::map<std::string, std::map<std::string, long long>> counts;
-        const Status read = each_row(db, stmt.value().get(), [&](sqlite3_stmt* s) {
-            counts[column_text(s, 0)][column_text(s, 1)] += sqlite3_column_int64(s, 2);
-        });
-        if (!read) return fail(read.error());
-        for (const std::string& id : spec.scale_questions) {
-            const auto& answers = counts[id];
-            std::vector<std::string> order = {"1", "2", "3", "4", "5"};
-            for (const auto& [value, n] : answers) {
-                if (std::find(order.begin(), order.end(), value) == order.end() && value != "skipped") order.push_back(value);
-            }
-            order.push_back("skipped");
-            long long total = 0;
-            for (const auto& [value, n] : answers) total += n;
-            report.scales.push_back(make_figure(id, order, answers, total));
-            suppress(report.scales.back(), kMinCell);
+    // Each scale question's distribution.
+    for (const std::string& id : spec.scale_questions) {
+        const std::map<std::string, long long>& answers = counts["scale"][id];
+        std::vector<std::string> order = {"1", "2", "3", "4", "5"};
+        for (const auto& [value, n] : answers) {
+            if (std::find(order.begin(), order.end(), value) == order.end() && value != "skipped") order.push_back(value);
         }
+        order.push_back("skipped");
+        long long total = 0;
+        for (const auto& [value, n] : answers) total += n;
+        report.scales.push_back(make_figure(id, order, answers, total));
+        suppress(report.scales.back(), kMinCell);
     }
 
     // "What builds trust": each chosen option, most chosen first.
     {
-        auto stmt = prepare_scoped(db,
-                                   "SELECT b.value, count(*) FROM responses r, json_each(r.answers, '$." +
-                                       spec.builders_question + "') b" +
-                                       (filter.venue_id ? " WHERE r.survey_id = ?1 AND r.venue_id = ?2"
-                                                        : " WHERE r.survey_id = ?1") +
-                                       " AND b.type = 'text' GROUP BY 1",
-                                   spec, filter);
-        if (!stmt) return fail(stmt.error());
         std::vector<Cell> cells;
-        const Status read = each_row(db, stmt.value().get(), [&](sqlite3_stmt* s) {
-            cells.push_back({column_text(s, 0), sqlite3_column_int64(s, 1), false});
-        });
-        if (!read) return fail(read.error());
-        auto total = prepare_scoped(db,
-                                    "SELECT count(*) FROM responses" + scope + " AND json_type(answers, '$." +
-                                        spec.builders_question + "') = 'array'",
-                                    spec, filter);
-        if (!total) return fail(total.error());
-        if (sqlite3_step(total.value().get()) != SQLITE_ROW) return fail(errmsg(db));
+        for (const auto& [option, n] : counts["choice"][spec.builders_question]) cells.push_back({option, n, false});
         std::stable_sort(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) {
             return a.n != b.n ? a.n > b.n : a.key < b.key;
         });
-        report.builders = Figure{spec.builders_question, sqlite3_column_int64(total.value().get(), 0), false, cells};
+        report.builders = Figure{spec.builders_question, count_of("choice_total", spec.builders_question, ""), false,
+                                 cells};
         suppress(report.builders, kMinCell);
     }
 
-    // Trust class by age band: the split (its row sums) and the cross-tab in one pass.
+    // Trust class by age band: the split (its row sums) and the cross-tab.
     {
-        auto stmt = prepare_scoped(db,
-                                   std::string("SELECT cls, age, count(*) FROM (SELECT ") + kClassSql +
-                                       " AS cls, coalesce(json_extract(answers, '$." + spec.age_question +
-                                       "'), 'skipped') AS age FROM responses" + scope + ") GROUP BY 1, 2",
-                                   spec, filter);
-        if (!stmt) return fail(stmt.error());
-        std::map<std::string, std::map<std::string, long long>> counts;
         std::map<std::string, long long> by_class;
-        const Status read = each_row(db, stmt.value().get(), [&](sqlite3_stmt* s) {
-            const std::string cls = column_text(s, 0);
-            std::string age = column_text(s, 1);
-            if (sqlite3_column_type(s, 1) != SQLITE_TEXT) age = "skipped";
-            counts[cls][age] += sqlite3_column_int64(s, 2);
-            by_class[cls] += sqlite3_column_int64(s, 2);
-        });
-        if (!read) return fail(read.error());
+        for (const auto& [cls, ages] : counts["class_age"]) {
+            for (const auto& [age, n] : ages) by_class[cls] += n;
+        }
         report.trust = make_figure("trust", kClasses, by_class, report.responses);
         suppress(report.trust, kMinCell);
 
@@ -297,7 +392,7 @@ Result<Report> compute(sqlite3* db, const Spec& spec, const Filter& filter) {
         table.id = "trust_by_age";
         table.rows = kClasses;
         table.cols = spec.age_options;
-        for (const auto& [cls, ages] : counts) {
+        for (const auto& [cls, ages] : counts["class_age"]) {
             for (const auto& [age, n] : ages) {
                 if (std::find(table.cols.begin(), table.cols.end(), age) == table.cols.end() && age != "skipped") {
                     table.cols.push_back(age);
@@ -308,7 +403,7 @@ Result<Report> compute(sqlite3* db, const Spec& spec, const Filter& filter) {
         for (const std::string& cls : table.rows) {
             std::vector<Cell> row;
             for (const std::string& age : table.cols) {
-                const long long n = counts[cls][age];
+                const long long n = count_of("class_age", cls, age);
                 row.push_back({age, n, false});
                 table.total += n;
             }

@@ -94,9 +94,23 @@ struct Report {
     CrossTab trust_by_age;    // trust class x age band, threshold kMinCrossCell
 };
 
-// Counts with SQL and suppresses. `db` is an open connection holding the kiosk schema
-// (Store::connection()); runs on the caller's thread.
+// Reads the counts and suppresses. `db` is an open connection holding the kiosk schema
+// (Store::connection()); runs on the caller's thread. The counts are kept up to date by
+// triggers as responses are saved (report_counts, below), so this reads a few hundred
+// rows whatever the number of responses; only when the survey's report questions
+// differ from the ones counted so far (a first call, a new survey version) does it
+// count every stored response once, in one transaction.
 Result<Report> compute(sqlite3* db, const Spec& spec, const Filter& filter);
+
+// The tables and triggers that keep the report's counts (schema 5 of the kiosk store):
+// report_keys names, per survey, the questions counted (role 'scale', 'choices' or
+// 'age': never a free-text question, so no text a resident typed is copied there), and
+// report_counts holds, per survey and venue, how many responses gave each answer
+// (figure, k1, k2, n): 'responses', 'scale' (question, value), 'choice' (question,
+// option), 'choice_total' (question), 'class_age' (trust class, age band) and
+// 'stopped' (reached step). Triggers on responses (insert, delete, answers changed) and
+// abandonments (insert, delete) add and subtract.
+std::string counts_schema_sql();
 
 // What may leave the screen (a summary, an export, the sync record): suppressed cells
 // carry "suppressed": true and no n.

@@ -114,7 +114,7 @@ struct OpenOptions {
 
 class Store {
 public:
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
 
     // Opens (creating if needed) `path` and migrates it. Errors name the file.
     static Result<std::unique_ptr<Store>> open(const std::string& path);

@@ -46,7 +46,9 @@ RESPONSE_COLUMNS = ["id", "survey_id", "survey_version", "language", "venue_id",
 # write, never a resident's answer: in this run they must stay empty. They are anonymous
 # too: no participant, no device sequence, no exact time of a contribution.
 WORKSHOP_TABLES = {"workshops", "workshop_contributions", "workshop_moderation", "workshop_records"}
-TABLES = {"responses", "abandonments", "batches", "outbox", "device", "sync_meta", "pin_attempts"} | WORKSHOP_TABLES
+# report_keys/report_counts: the workshop data screen's counts (core/report.h), kept by triggers.
+TABLES = ({"responses", "abandonments", "batches", "outbox", "device", "sync_meta", "pin_attempts", "report_keys",
+           "report_counts"} | WORKSHOP_TABLES)
 WORKSHOP_COLUMNS = ["id", "title", "venue_id", "day", "goal", "theme_id", "question_kind", "question", "data_scope",
                     "step", "dots_per_person", "dot_turns", "stance_turns", "turn", "updated_unix", "finished"]
 CONTRIBUTION_COLUMNS = ["id", "workshop_id", "position", "step", "text", "hidden", "merged_into", "dots", "agree",

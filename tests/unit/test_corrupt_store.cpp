@@ -379,13 +379,13 @@ TEST_CASE("corrupt store: a database from a newer tillit-kiosk is still refused 
         sqlite3* raw = nullptr;
         REQUIRE(sqlite3_open_v2(kiosk.db().c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
         std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(raw, sqlite3_close_v2);
-        REQUIRE(sqlite3_exec(raw, "PRAGMA user_version = 5", nullptr, nullptr, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(raw, "PRAGMA user_version = 6", nullptr, nullptr, nullptr) == SQLITE_OK);
     }
     const auto before = snapshot(kiosk);
     const auto setup = tillit::load_kiosk(kiosk.options());
     REQUIRE_FALSE(setup.ok());
     CHECK(setup.error() ==
-          kiosk.db().string() + " was written by a newer tillit-kiosk (schema 5, this build knows 4); update the app");
+          kiosk.db().string() + " was written by a newer tillit-kiosk (schema 6, this build knows 5); update the app");
     CHECK(snapshot(kiosk) == before);
     CHECK_FALSE(fs::exists(kiosk.data() / "corrupt"));
     CHECK_FALSE(fs::exists(tillit::alarms_path(kiosk.data().string())));

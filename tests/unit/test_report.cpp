@@ -3,8 +3,11 @@
 // suppression: n < 5 (n < 10 in the cross-tab) never shown, and an attacker who
 // subtracts shown cells from shown totals never gets a hidden cell back.
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 
 #include <map>
+#include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -249,4 +252,76 @@ TEST_CASE("report: the cross-tab from real rows hides small cells in both direct
     }
     const json shown = report::to_json(computed.value());
     CHECK(shown.dump().find("\"n\":4") == std::string::npos);
+}
+
+TEST_CASE("report: the counts the triggers keep equal a full count after saves, changed answers and removals") {
+    auto store = std::move(tillit::Store::open_in_memory()).value();
+    sqlite3* db = store->connection();
+    std::mt19937 random(7);
+    auto made_up = [&](int i) {
+        const std::vector<json> expects = {"would_help", "dont_know_what", "harder", nullptr};
+        const std::vector<json> ages = {"18_29", "30_49", "65_plus", nullptr, 3};
+        json answers = {{"inst_trust", static_cast<int>(random() % 5) + 1},
+                        {"benevolence", i % 7 == 0 ? json("dont_know") : json(static_cast<int>(random() % 5) + 1)},
+                        {"expect_help", expects[random() % expects.size()]},
+                        {"avoided_contact", i % 5 == 0 ? "yes" : "no"},
+                        {"age_band", ages[random() % ages.size()]},
+                        {"more_trust", "hemlig text " + std::to_string(i)}};
+        if (i % 3 != 0) answers["trust_builders"] = json::array({"seen_heard", i % 2 == 0 ? "same_person" : "kept_promise"});
+        return answers;
+    };
+    auto abandon = [&](const std::string& venue, int step) {
+        tillit::Abandonment left;
+        left.survey_id = "tillit";
+        left.survey_version = 1;
+        left.language = "sv";
+        left.venue_id = venue;
+        left.time_bucket = "2026-11-23";
+        left.reached_step = step;
+        left.total_steps = 15;
+        REQUIRE(store->save_abandonment(left).ok());
+    };
+    std::vector<tillit::NewResponse> first;
+    for (int i = 0; i < 60; ++i) first.push_back(response(made_up(i), i % 2 == 0 ? "husby" : "rinkeby"));
+    REQUIRE(store->save_responses(first).ok());
+    for (int i = 0; i < 12; ++i) abandon(i % 2 == 0 ? "husby" : "rinkeby", i % 4);
+    REQUIRE(report::compute(db, spec(), {}).ok());  // the first call counts what is stored
+
+    // From here on only the triggers count.
+    std::vector<tillit::NewResponse> more;
+    for (int i = 60; i < 100; ++i) more.push_back(response(made_up(i), i % 3 == 0 ? "husby" : "rinkeby"));
+    REQUIRE(store->save_responses(more).ok());
+    for (int i = 0; i < 7; ++i) abandon("husby", 5 + i % 3);
+    REQUIRE(sqlite3_exec(db, "UPDATE responses SET answers = json_set(answers, '$.inst_trust', 1) "
+                             "WHERE id IN (SELECT id FROM responses ORDER BY id LIMIT 15)",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "DELETE FROM outbox WHERE item_id IN (SELECT id FROM responses ORDER BY id DESC LIMIT 4); "
+                             "DELETE FROM responses WHERE id IN (SELECT id FROM responses ORDER BY id DESC LIMIT 4)",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    std::vector<json> kept;
+    for (const std::optional<std::string>& venue : {std::optional<std::string>(), std::optional<std::string>("husby")}) {
+        auto incremental = report::compute(db, spec(), {venue});
+        REQUIRE_MESSAGE(incremental.ok(), (incremental.ok() ? "" : incremental.error()));
+        kept.push_back(report::to_json(incremental.value()));
+    }
+    CHECK(kept[0]["responses"] == 96);
+
+    // Forget what was counted: the next call counts every stored row again.
+    REQUIRE(sqlite3_exec(db, "DELETE FROM report_keys", nullptr, nullptr, nullptr) == SQLITE_OK);
+    std::vector<json> full;
+    for (const std::optional<std::string>& venue : {std::optional<std::string>(), std::optional<std::string>("husby")}) {
+        auto recounted = report::compute(db, spec(), {venue});
+        REQUIRE(recounted.ok());
+        full.push_back(report::to_json(recounted.value()));
+    }
+    CHECK(kept[0] == full[0]);
+    CHECK(kept[1] == full[1]);
+
+    // Free text never reaches the counts.
+    sqlite3_stmt* raw = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT count(*) FROM report_counts WHERE k1 LIKE '%hemlig%' OR k2 LIKE '%hemlig%'",
+                               -1, &raw, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(raw) == SQLITE_ROW);
+    CHECK(sqlite3_column_int(raw, 0) == 0);
+    sqlite3_finalize(raw);
 }

@@ -114,7 +114,7 @@ TEST_CASE("store: a fresh file migrates to the current schema in WAL mode with s
     auto version = store->schema_version();
     REQUIRE(version.ok());
     CHECK(version.value() == Store::kSchemaVersion);
-    CHECK(version.value() == 4);
+    CHECK(version.value() == 5);
 
     // synchronous and foreign_keys are per connection, so only the store's own
     // connection can show them; journal_mode=WAL is stored in the file itself.
@@ -126,7 +126,7 @@ TEST_CASE("store: a fresh file migrates to the current schema in WAL mode with s
 
     RawDb inspect = open_read_only(path);
     CHECK(rows_of(inspect.get(), "PRAGMA journal_mode") == std::vector<std::string>{"wal"});
-    CHECK(rows_of(inspect.get(), "PRAGMA user_version") == std::vector<std::string>{"4"});
+    CHECK(rows_of(inspect.get(), "PRAGMA user_version") == std::vector<std::string>{"5"});
 }
 
 TEST_CASE("store: a missing data folder is created") {
@@ -240,7 +240,7 @@ TEST_CASE("store: a database from a newer tillit-kiosk is refused") {
     }
     auto store = Store::open(path);
     REQUIRE_FALSE(store.ok());
-    CHECK(store.error() == path + " was written by a newer tillit-kiosk (schema 99, this build knows 4); update the app");
+    CHECK(store.error() == path + " was written by a newer tillit-kiosk (schema 99, this build knows 5); update the app");
     // Refusing must not have touched it.
     RawDb inspect = open_read_only(path);
     CHECK(rows_of(inspect.get(), "PRAGMA user_version") == std::vector<std::string>{"99"});
@@ -338,13 +338,17 @@ TEST_CASE("store privacy: tables hold exactly the allowed columns and no rowid")
     // The sync tables (outbox, batches, device, sync_meta) are checked in test_outbox.cpp,
     // the workshop tables in test_workshop.cpp.
     CHECK(rows_of(inspect.get(), "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name") ==
-          std::vector<std::string>{"abandonments", "batches", "device", "outbox", "pin_attempts", "responses",
-                                   "sync_meta", "workshop_contributions", "workshop_moderation", "workshop_records",
-                                   "workshops"});
+          std::vector<std::string>{"abandonments", "batches", "device", "outbox", "pin_attempts", "report_counts",
+                                   "report_keys", "responses", "sync_meta", "workshop_contributions",
+                                   "workshop_moderation", "workshop_records", "workshops"});
+    // The report's counts: per survey and venue, never per response, and without rowid.
+    CHECK(rows_of(inspect.get(), "SELECT name FROM pragma_table_info('report_counts') ORDER BY cid") ==
+          std::vector<std::string>{"survey_id", "venue_id", "figure", "k1", "k2", "n"});
 
     // WITHOUT ROWID: there is no hidden insertion-order counter to select.
     for (const char* sql : {"SELECT rowid FROM responses", "SELECT rowid FROM abandonments", "SELECT rowid FROM outbox",
-                            "SELECT rowid FROM workshops", "SELECT rowid FROM workshop_contributions"}) {
+                            "SELECT rowid FROM workshops", "SELECT rowid FROM workshop_contributions",
+                            "SELECT rowid FROM report_counts"}) {
         sqlite3_stmt* raw = nullptr;
         const int rc = sqlite3_prepare_v2(inspect.get(), sql, -1, &raw, nullptr);
         sqlite3_finalize(raw);
