@@ -1,9 +1,8 @@
 // Aggregates of the trust survey for people to look at: the split into trust / weak
 // trust / distrust (DEFAULT_SURVEY.md), each scale question as a distribution, the most
 // chosen "what builds trust" options, and the non-response picture (started vs
-// completed, where people stopped). Counted in SQL over the responses and abandonments
-// tables (GROUP BY on an index; no response is ever loaded into memory), then
-// suppressed: a figure or cell with n < 5 (n < 10 in a cross-tab) is never shown, and
+// completed, where people stopped). Read from counts that triggers keep as answers are
+// stored (report_counts; no response is ever loaded into memory), then suppressed: a figure or cell with n < 5 (n < 10 in a cross-tab) is never shown, and
 // complementary suppression hides enough further cells that none can be worked out
 // by subtraction from totals. The classification and suppression are pure functions
 // with no kiosk types, so the server's reports (issue 7) can reuse them. No UI here.
