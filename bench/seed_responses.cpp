@@ -17,50 +17,12 @@
 
 #include "core/report.h"
 #include "core/store.h"
+#include "made_up.h"
 
 namespace {
 
-struct Random {
-    unsigned long long state;
-    unsigned next(unsigned bound) {
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        return static_cast<unsigned>((state >> 33) % bound);
-    }
-};
-
-// A plausible resident: inclined to trust or not, and answers that lean the same way.
-nlohmann::json made_up(Random& r) {
-    const int lean = static_cast<int>(r.next(5));  // 0 distrustful .. 4 trusting
-    auto scale = [&]() -> nlohmann::json {
-        const unsigned roll = r.next(100);
-        if (roll < 6) return nullptr;          // skipped
-        if (roll < 12) return "dont_know";
-        return std::clamp(lean + 1 + static_cast<int>(r.next(3)) - 1, 1, 5);
-    };
-    const char* expect[] = {"harder", "dont_know_what", "dont_know_what", "would_help", "would_help"};
-    const char* builders[] = {"seen_heard", "same_person", "influence", "easy_contact",
-                              "treated_fairly", "clear_information", "competent_staff", "no_discrimination"};
-    const char* ages[] = {"under_18", "18_29", "30_49", "30_49", "50_64", "65_plus", "prefer_not"};
-    nlohmann::json chosen = nlohmann::json::array();
-    for (int i = 0, n = 1 + static_cast<int>(r.next(3)); i < n; ++i) {
-        // Being seen and heard, and fair treatment, come up most (as in Halland's findings).
-        const unsigned pick = r.next(100) < 45 ? (r.next(2) == 0 ? 0u : 4u) : r.next(8);
-        if (std::find(chosen.begin(), chosen.end(), builders[pick]) == chosen.end()) chosen.push_back(builders[pick]);
-    }
-    return {{"inst_trust", scale()},
-            {"expect_help", r.next(100) < 8 ? nlohmann::json(nullptr) : nlohmann::json(expect[lean])},
-            {"avoided_contact", lean == 0 && r.next(2) == 0 ? "yes" : "no"},
-            {"benevolence", scale()},
-            {"competence", scale()},
-            {"treated_respect", r.next(10) == 0 ? nlohmann::json("not_met") : scale()},
-            {"social_trust", scale()},
-            {"local_trust", scale()},
-            {"trust_builders", chosen},
-            {"knows_support", r.next(4) == 0 ? "not_at_all" : "fairly_well"},
-            {"trust_social_services", scale()},
-            {"earlier_contact", r.next(2) == 0 ? "yes" : "no"},
-            {"age_band", r.next(10) == 0 ? nlohmann::json(nullptr) : nlohmann::json(ages[r.next(7)])}};
-}
+using tillit::bench::made_up;
+using tillit::bench::Random;
 
 int usage() {
     std::fprintf(stderr, "usage: tillit-seed --db FILE --venue ID --count N [--abandoned M] [--seed S] [--time]\n");
@@ -112,8 +74,7 @@ int main(int argc, char** argv) {
         }
     }
     for (long long i = 0; i < abandoned; ++i) {
-        // Most stop early; a few near the end.
-        const int step = random.next(3) == 0 ? 0 : 1 + static_cast<int>(random.next(random.next(2) == 0 ? 4 : 15));
+        const int step = tillit::bench::made_up_stop(random);
         if (auto saved = store.save_abandonment({"tillit", 1, "sv", venue, "2026-11-23T14", step, 15}); !saved) {
             std::fprintf(stderr, "tillit-seed: %s\n", saved.error().c_str());
             return 1;
