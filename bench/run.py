@@ -61,6 +61,10 @@ def machine():
             + (f"; {gl.split(':', 1)[1].strip()}" if gl else ""))
 
 
+def thousands(n):
+    return f"{n:,}".replace(",", " ")
+
+
 def verdict(ok):
     return "met" if ok else "**NOT met**"
 
@@ -117,7 +121,7 @@ def main():
     starts = kiosk.get("start", [])
     if starts:
         lo, hi = starts[0], starts[-1]
-        rows.append((f"start-up flat from {lo['responses']:,} to {hi['responses']:,} responses".replace(",", " "),
+        rows.append((f"start-up flat from {thousands(lo['responses'])} to {thousands(hi['responses'])} responses",
                      f"first frame {lo['first_frame_s']:.2f} -> {hi['first_frame_s']:.2f} s, "
                      f"PSS {lo['pss_mib']:.1f} -> {hi['pss_mib']:.1f} MiB", "flat (within 25 %)",
                      verdict(hi["first_frame_s"] <= 1.25 * lo["first_frame_s"] + 0.05
@@ -138,14 +142,13 @@ def main():
                  "-"))
     first = figure["data screen first count (new questions)"]
     rows.append((f"data screen's one full count when its questions are new (after the update), "
-                 f"{first['responses']:,} responses".replace(",", " "), f"{first['median'] / 1000:.1f} s", "reported",
-                 "-"))
+                 f"{thousands(first['responses'])} responses", f"{first['median'] / 1000:.1f} s", "reported", "-"))
     for scope in ("this venue", "all venues"):
         agg = figure[f"data screen aggregates ({scope}) p99"]
-        rows.append((f"workshop data screen aggregates, {scope}, {agg['responses']:,} responses".replace(",", " "),
-                     f"p99 {agg['median']:.0f} ms (p50 {figure[f'data screen aggregates ({scope}) p50']['median']:.0f} ms)",
+        rows.append((f"workshop data screen aggregates, {scope}, {thousands(agg['responses'])} responses",
+                     f"p99 {agg['median']:.1f} ms (p50 {figure[f'data screen aggregates ({scope}) p50']['median']:.1f} ms)",
                      "<= 200 ms", verdict(agg["median"] <= 200)))
-    rows.append((f"sync {sync['responses']:,} responses, one kiosk".replace(",", " "),
+    rows.append((f"sync {thousands(sync['responses'])} responses, one kiosk",
                  f"{sync['seconds_median']:.2f} s ({sync['responses'] / sync['seconds_median']:.0f} responses/s), "
                  f"{sync['bytes_per_response']:.1f} B/response", "<= 10 s (for 100 000) and <= 120 B",
                  verdict(sync["seconds_median"] * 100000 / sync["responses"] <= 10
@@ -172,7 +175,7 @@ def main():
     for r in store:
         lines.append(f"| {r['figure']} | {r['median']:.2f} | {r['min']:.2f}-{r['max']:.2f} | {r['unit']} |")
     lines += ["", "### Sync (bench/sync_bench.cpp)", "",
-              f"{sync['responses']:,} responses from one kiosk store to the real server on loopback, ".replace(",", " ")
+              f"{thousands(sync['responses'])} responses from one kiosk store to the real server on loopback, "
               + f"median of {sync['runs']} runs: {sync['seconds_median']:.2f} s (spread {sync['seconds_min']:.2f}-"
               f"{sync['seconds_max']:.2f}), {sync['bytes_per_response']:.1f} B per response on the wire (both "
               f"directions, HTTP included), peak RSS of the syncing process {sync['kiosk_rss_mib']:.1f} MiB, "

@@ -36,6 +36,13 @@ using SteadyClock = std::chrono::steady_clock;
 
 // Between two reads or writes of one request; generous for kiosks on poor networks.
 constexpr time_t kSocketTimeoutSeconds = 30;
+// httplib serves each connection on one pool thread for as long as the client keeps it
+// alive. With its 5 s keep-alive, the 9th of 20 kiosks syncing at once waited for other
+// kiosks' idle connections to time out (fleet_bench: batch p99 10 s); with 1 s it is 2 s.
+// More threads did better there (64: p99 0.7 s) but let 40 attacking clients slow the good
+// kiosks' p99 3-5x (test_server_abuse), against 1.6x with 8: the pool stays at 8.
+constexpr std::size_t kWorkerThreads = 8;
+constexpr time_t kKeepAliveSeconds = 1;
 
 // Connections waiting to be accepted. Debian's libcpp-httplib (0.11.4) listens with a
 // backlog of 5, fixed when the library was built: under 50 concurrent clients the
@@ -211,6 +218,8 @@ struct HttpServer::Impl {
 
     void install_routes() {
         httplib::Server& s = *server;
+        s.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
+        s.set_keep_alive_timeout(kKeepAliveSeconds);
         s.set_payload_max_length(options.max_body_bytes);
         s.set_read_timeout(kSocketTimeoutSeconds);
         s.set_write_timeout(kSocketTimeoutSeconds);
