@@ -8,7 +8,7 @@ packages=(
   # build
   build-essential cmake pkg-config
   # libraries (see README: Dependencies)
-  libimgui-dev libstb-dev libglfw3-dev libgl-dev libsqlite3-dev libsodium-dev
+  libimgui-dev libstb-dev libglfw3-dev libgl-dev libx11-dev libxext-dev libsqlite3-dev libsodium-dev
   nlohmann-json3-dev libtomlplusplus-dev doctest-dev
   zlib1g-dev libcurl4-openssl-dev libssl-dev libcpp-httplib-dev libpq-dev libqrencode-dev
   # text in every script: shaping, bidi, rasterising

@@ -467,9 +467,22 @@ Check read_staff(const Place& place, KioskConfig& config) {
 }
 
 Check read_screen(const Place& place, KioskConfig& config) {
-    if (auto error = check_keys(place, {"width_mm", "height_mm"})) return error;
+    if (auto error = check_keys(place, {"width_mm", "height_mm", "renderer"})) return error;
     if (auto error = read_millimetres(place, "width_mm", config.screen_width_mm)) return error;
-    return read_millimetres(place, "height_mm", config.screen_height_mm);
+    if (auto error = read_millimetres(place, "height_mm", config.screen_height_mm)) return error;
+    std::optional<std::string> renderer;
+    if (auto error = read_string(place, "renderer", renderer)) return error;
+    if (!renderer || *renderer == "auto") {
+        config.screen_renderer = ScreenRenderer::Auto;
+    } else if (*renderer == "opengl") {
+        config.screen_renderer = ScreenRenderer::OpenGL;
+    } else if (*renderer == "software") {
+        config.screen_renderer = ScreenRenderer::Software;
+    } else {
+        return place.errors.at(*place.table.get("renderer"),
+                               "renderer must be \"auto\", \"opengl\" or \"software\", not " + in_quotes(*renderer));
+    }
+    return std::nullopt;
 }
 
 // The named top-level table; `required` tables must exist, optional ones may be absent.

@@ -39,6 +39,10 @@ std::string known_language_list();
 
 enum class TimeBucket { Hour, Day };
 
+// [screen] renderer: how frames are drawn (platform/renderer.h). Auto: OpenGL where the
+// machine has a GPU, the kiosk's own software renderer where it has none.
+enum class ScreenRenderer { Auto, OpenGL, Software };
+
 // How long the sync client waits on the network. Not read from kiosk.toml: the defaults
 // suit the networks kiosks meet (a stalled mobile link is given up after 30 s under
 // 1 000 B/s); tests shorten them so a fault that makes the client wait costs seconds.
@@ -95,6 +99,7 @@ struct KioskConfig {
     std::string translations_dir;        // absolute after loading
     double screen_width_mm = 527.0;      // physical size of the display, for sizes in mm
     double screen_height_mm = 296.0;
+    ScreenRenderer screen_renderer = ScreenRenderer::Auto;
     std::optional<SyncConfig> sync;      // absent [sync] table: this kiosk never syncs
     StaffConfig staff;
 };

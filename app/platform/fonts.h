@@ -1,7 +1,7 @@
 // The app's text: a TextShaper with the Noto faces the kiosk's texts need (Debian's
-// fonts-noto-core; DejaVu as a fallback) and a CachedTextEngine whose images become
-// OpenGL textures (one 8-bit channel, swizzled to white with coverage as alpha, so a
-// draw call's colour tints it). ImGui's own font atlas keeps only its built-in font:
+// fonts-noto-core; DejaVu as a fallback) and a CachedTextEngine whose images become the
+// renderer's textures (platform/renderer.h: white with the coverage as alpha, so a draw
+// call's colour tints it). ImGui's own font atlas keeps only its built-in font:
 // every visible text is shaped (see platform/text_shaper.h).
 #pragma once
 
@@ -17,11 +17,12 @@ namespace tillit::platform {
 
 struct AppText {
     std::unique_ptr<TextShaper> shaper;
-    std::unique_ptr<CachedTextEngine> engine;  // destroy before the GL context
+    std::unique_ptr<CachedTextEngine> engine;  // destroy before the renderer
 };
 
 // `texts` are every string the kiosk may show: they decide which script faces load.
-// Needs a current OpenGL 3.3 context.
-Result<Ok> load_text(AppText& out, const std::vector<std::string>& texts);
+// `upload` and `release` are the renderer's (Renderer::upload/release).
+Result<Ok> load_text(AppText& out, const std::vector<std::string>& texts, const CachedTextEngine::Upload& upload,
+                     const CachedTextEngine::Release& release);
 
 }  // namespace tillit::platform

@@ -1,4 +1,4 @@
-// GLFW/GL set-up, input, and the frame loop. Input is fed to ImGui through
+// GLFW set-up, the renderer (platform/renderer.h), input, and the frame loop. Input is fed to ImGui through
 // io.MousePos/io.MouseDown (the 1.86 API) from our own callbacks, so a press and a
 // release that arrive between two frames still make a tap, and the pointer is read
 // whether or not a window manager has given the window focus. The sync worker, when
@@ -7,7 +7,6 @@
 
 #include <GLFW/glfw3.h>
 #include <backends/imgui_impl_glfw.h>
-#include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
 #include <algorithm>
@@ -33,6 +32,7 @@
 #include "core/store_recovery.h"
 #include "core/sync/sync_worker.h"
 #include "platform/fonts.h"
+#include "platform/renderer.h"
 #include "platform/speech.h"
 #include "platform/test_hooks.h"
 #include "platform/x11_kiosk.h"
@@ -280,14 +280,9 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
         std::fprintf(stderr, "tillit-kiosk: cannot open the display (is DISPLAY or WAYLAND_DISPLAY set?)\n");
         return 2;
     }
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
-    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+    const ScreenRenderer renderer_kind = choose_renderer(setup.config.screen_renderer);
+    renderer_window_hints(renderer_kind);
     glfwWindowHint(GLFW_RESIZABLE, GLFW_FALSE);
-    // ImGui draws in 2D: no depth or stencil buffer (in software GL each would be another
-    // full-screen buffer of memory).
-    glfwWindowHint(GLFW_DEPTH_BITS, 0);
-    glfwWindowHint(GLFW_STENCIL_BITS, 0);
     // A full-screen kiosk that loses focus stays on screen instead of minimising itself.
     glfwWindowHint(GLFW_AUTO_ICONIFY, GLFW_FALSE);
     if (!options.windowed) glfwWindowHint(GLFW_FLOATING, GLFW_TRUE);
@@ -305,7 +300,8 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
         }
     }
     if (!window) {
-        std::fprintf(stderr, "tillit-kiosk: cannot create an OpenGL 3.3 window\n");
+        std::fprintf(stderr, "tillit-kiosk: cannot create %s\n",
+                     renderer_kind == ScreenRenderer::Software ? "a window" : "an OpenGL 3.3 window");
         return 2;
     }
     GLFWwindow* win = window.get();
@@ -318,10 +314,6 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
     glfwSetWindowRefreshCallback(win, on_refresh);
     glfwSetWindowFocusCallback(win, on_focus);
     if (setup.config.staff.hide_cursor) glfwSetInputMode(win, GLFW_CURSOR, GLFW_CURSOR_HIDDEN);
-    glfwMakeContextCurrent(win);
-    // No vsync wait: frames are drawn only on events, and a swap must never block on a
-    // window the window manager has hidden for a moment.
-    glfwSwapInterval(0);
     glfwFocusWindow(win);
     if (!options.windowed) keep_on_every_desktop(win);
 
@@ -330,8 +322,20 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;  // no imgui.ini: a kiosk keeps no UI state between residents
     io.LogFilename = nullptr;
-    ImGui_ImplGlfw_InitForOpenGL(win, false);
-    ImGui_ImplOpenGL3_Init("#version 330 core");
+    auto made = make_renderer(renderer_kind, win);
+    if (!made) {
+        std::fprintf(stderr, "tillit-kiosk: cannot draw with the software renderer: %s; set [screen] renderer = \"opengl\"\n",
+                     made.error().c_str());
+        ImGui::DestroyContext();
+        return 2;
+    }
+    std::unique_ptr<Renderer> renderer = std::move(made.value());
+    std::fprintf(stderr, "tillit-kiosk: drawing with the %s renderer\n", renderer->name());
+    if (renderer_kind == ScreenRenderer::Software) {
+        ImGui_ImplGlfw_InitForOther(win, false);
+    } else {
+        ImGui_ImplGlfw_InitForOpenGL(win, false);
+    }
 
     int fb_w = 0, fb_h = 0;
     glfwGetFramebufferSize(win, &fb_w, &fb_h);
@@ -345,7 +349,7 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
     theme.px_per_mm = static_cast<float>(display_w) / static_cast<float>(setup.config.screen_width_mm);
     apply_style(theme);
     AppText text;
-    if (auto loaded = load_text(text, all_texts(setup)); !loaded) {
+    if (auto loaded = load_text(text, all_texts(setup), renderer->upload(), renderer->release()); !loaded) {
         std::fprintf(stderr, "tillit-kiosk: %s\n", loaded.error().c_str());
         return 2;
     }
@@ -427,7 +431,7 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
                     std::fprintf(stderr, "tillit-kiosk: %s\n", note.c_str());
                 }
                 // New texts may need a script face that was not loaded.
-                if (auto loaded = load_text(text, all_texts(setup)); !loaded) {
+                if (auto loaded = load_text(text, all_texts(setup), renderer->upload(), renderer->release()); !loaded) {
                     std::fprintf(stderr, "tillit-kiosk: %s\n", loaded.error().c_str());
                 }
                 app.reload_feedback();  // the venue's "you said - we did" came with the same config
@@ -460,7 +464,7 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
         // is mirrored when drawn, and the pointer is mirrored back for its layout.
         text.engine->begin_frame(setup.translations.language());
         const bool mirrored = text.engine->mirrored();
-        ImGui_ImplOpenGL3_NewFrame();
+        renderer->new_frame();
         ImGui_ImplGlfw_NewFrame();
         const bool took_edge = !input.edges.empty();
         if (took_edge) {
@@ -508,23 +512,23 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
         }
         if (draw) {
             input.exposed = false;
-            glViewport(0, 0, fb_w, fb_h);
-            const ImVec4 bg = ImGui::ColorConvertU32ToFloat4(app.background());
-            glClearColor(bg.x, bg.y, bg.z, 1.0f);
-            glClear(GL_COLOR_BUFFER_BIT);
-            ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-            if (frame_stats_path != nullptr) {
-                glFinish();
+            if (const Status drawn = renderer->draw(*ImGui::GetDrawData(), app.background(), fb_w, fb_h); !drawn) {
+                std::fprintf(stderr, "tillit-kiosk: cannot draw: %s\n", drawn.error().c_str());
+                draw = false;
+                input.exposed = true;  // try again with the next frame
+            }
+            if (draw && frame_stats_path != nullptr) {
+                renderer->finish();
                 frame_stats[frame_screen].push_back(process_cpu_ms() - frame_cpu_start);
             }
 
             // What the drawn frame shows decides the hooks: a settled screen is captured once.
-            if (capture) {
+            if (draw && capture) {
                 key_captured = true;
                 char name[32];
                 std::snprintf(name, sizeof name, "%03d_", ++screenshot_count);
-                write_screenshot((std::filesystem::path(*options.screenshot_dir) / (name + key + ".png")).string(),
-                                 fb_w, fb_h);
+                renderer->screenshot((std::filesystem::path(*options.screenshot_dir) / (name + key + ".png")).string(),
+                                     fb_w, fb_h);
             }
         }
         if (visible && settled && options.widgets_json) {
@@ -556,7 +560,7 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
                 write_widgets_json(*options.widgets_json, json, frame);
             }
         }
-        if (draw) glfwSwapBuffers(win);
+        if (draw) renderer->present();
         text.engine->end_frame();
         // A session has ended: nothing a resident typed stays laid out in memory.
         const bool in_session = app.session() != nullptr;
@@ -566,8 +570,8 @@ int run_kiosk(KioskSetup& setup, const LaunchOptions& options) {
 
     if (frame_stats_path != nullptr) write_frame_stats(frame_stats_path, frame_stats);
     if (sync_worker) sync_worker->stop();  // joins: a transfer in flight is aborted within about a second
-    text.engine.reset();                   // its textures go while the GL context is still there
-    ImGui_ImplOpenGL3_Shutdown();
+    text.engine.reset();                   // its textures go while the renderer is still there
+    renderer.reset();
     ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();
     return restarting ? kRestartKiosk : 0;

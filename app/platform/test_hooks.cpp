@@ -12,19 +12,39 @@
 #include <stb/stb_image_write.h>
 
 namespace tillit::platform {
+namespace {
+
+bool write_png(const std::string& path, int width, int height, const std::vector<unsigned char>& rgb, bool flip) {
+    stbi_flip_vertically_on_write(flip ? 1 : 0);
+    const auto tmp = path + ".tmp";
+    if (stbi_write_png(tmp.c_str(), width, height, 3, rgb.data(), width * 3) == 0) return false;
+    std::error_code error;
+    std::filesystem::rename(tmp, path, error);
+    return !error;
+}
+
+}  // namespace
 
 bool write_screenshot(const std::string& path, int width, int height) {
     std::vector<unsigned char> pixels(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3);
     glPixelStorei(GL_PACK_ALIGNMENT, 1);
     glReadBuffer(GL_BACK);
     glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE, pixels.data());
-    // GL's origin is bottom-left; PNG's is top-left.
-    stbi_flip_vertically_on_write(1);
-    const auto tmp = path + ".tmp";
-    if (stbi_write_png(tmp.c_str(), width, height, 3, pixels.data(), width * 3) == 0) return false;
-    std::error_code error;
-    std::filesystem::rename(tmp, path, error);
-    return !error;
+    return write_png(path, width, height, pixels, true);  // GL's origin is bottom-left; PNG's is top-left
+}
+
+bool write_screenshot(const std::string& path, const PixelTarget& target) {
+    std::vector<unsigned char> rgb(static_cast<std::size_t>(target.width) * static_cast<std::size_t>(target.height) * 3);
+    std::size_t o = 0;
+    for (int y = 0; y < target.height; ++y) {
+        const std::uint32_t* row = target.pixels + static_cast<std::ptrdiff_t>(y) * target.stride;
+        for (int x = 0; x < target.width; ++x) {
+            rgb[o++] = static_cast<unsigned char>(row[x] >> 16);
+            rgb[o++] = static_cast<unsigned char>(row[x] >> 8);
+            rgb[o++] = static_cast<unsigned char>(row[x]);
+        }
+    }
+    return write_png(path, target.width, target.height, rgb, false);
 }
 
 std::string widgets_json(const FrameFacts& facts, const ui::WidgetLog& log) {

@@ -1,16 +1,19 @@
 // Test hooks that keep the real rendering path: a PNG of the frame just drawn
-// (glReadPixels of the back buffer) and a JSON file listing every tappable widget of
+// (glReadPixels of the back buffer, or the software renderer's own pixels) and a JSON file listing every tappable widget of
 // the current screen with its rectangle in window coordinates. Off unless asked for.
 #pragma once
 
 #include <string>
 
+#include "platform/soft_raster.h"
 #include "ui/context.h"
 
 namespace tillit::platform {
 
 // Reads the back buffer of the current GL context and writes it as PNG.
 bool write_screenshot(const std::string& path, int width, int height);
+// Writes the software renderer's pixels (0x00RRGGBB) as PNG.
+bool write_screenshot(const std::string& path, const PixelTarget& pixels);
 
 struct FrameFacts {
     long frame = 0;

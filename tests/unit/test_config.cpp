@@ -427,6 +427,19 @@ TEST_CASE("config: the screen size is 50..3000 mm, integer or decimal") {
     CHECK(contains(failure.message, "is out of range in [screen]"));
 }
 
+TEST_CASE("config: [screen] renderer is auto, opengl or software") {
+    const ConfigDir dir;
+    CHECK(config_ok(dir, edited({})).screen_renderer == ScreenRenderer::Auto);
+    CHECK(config_ok(dir, edited({{13, "height_mm = 296\nrenderer = \"software\""}})).screen_renderer ==
+          ScreenRenderer::Software);
+    CHECK(config_ok(dir, edited({{13, "height_mm = 296\nrenderer = \"opengl\""}})).screen_renderer ==
+          ScreenRenderer::OpenGL);
+
+    auto failure = config_failure(edited({{13, "height_mm = 296\nrenderer = \"vulkan\""}}));
+    CHECK(failure.line == 14);
+    CHECK(contains(failure.message, "renderer must be \"auto\", \"opengl\" or \"software\", not \"vulkan\""));
+}
+
 TEST_CASE("config: known languages") {
     CHECK(is_known_language("sv"));
     CHECK(is_known_language("sv-easy"));
