@@ -138,8 +138,14 @@ def measure(command, env, idle_seconds, settle=5.0):
         shutil.rmtree(fbdir, ignore_errors=True)
 
 
-def kiosk_config(work, data_dir):
-    path = os.path.join(work, "kiosk.toml")
+def auto_renderer():
+    """What the kiosk's [screen] renderer = "auto" picks here (platform/renderer.h)."""
+    gpu = os.path.isdir("/dev/dri") and any(n.startswith("renderD") for n in os.listdir("/dev/dri"))
+    return "opengl" if gpu else "software"
+
+
+def kiosk_config(work, data_dir, renderer="auto"):
+    path = os.path.join(work, f"kiosk-{renderer}.toml")
     with open(path, "w", encoding="utf-8") as f:
         f.write(f"""[venue]
 id = "bench-venue"
@@ -152,6 +158,7 @@ data_dir = "{data_dir}"
 [screen]
 width_mm = 527
 height_mm = 296
+renderer = "{renderer}"
 [paths]
 surveys_dir = "{os.path.join(SOURCE, 'kiosk-config', 'surveys')}"
 translations_dir = "{os.path.join(SOURCE, 'translations')}"
@@ -207,30 +214,41 @@ def main():
         # 1. Peer comparison, side by side in one run.
         config = kiosk_config(work, os.path.join(work, "data-peer"))
         page = "file://" + os.path.join(SOURCE, "bench", "peer", "question.html")
-        ours, peer = [], []
+        # The kiosk as configured by default ("auto"), and with the other renderer for comparison.
+        other = "opengl" if auto_renderer() == "software" else "software"
+        other_config = kiosk_config(work, os.path.join(work, "data-peer-other"), other)
+        ours, peer, ours_other = [], [], []
         for run in range(args.runs):
             ours.append(measure([kiosk, "--config", config], env, args.idle))
+            ours_other.append(measure([kiosk, "--config", other_config], env, args.idle))
             profile = tempfile.mkdtemp(prefix="chromium-bench-")
             peer.append(measure([chromium, "--kiosk", "--no-sandbox", "--no-first-run", "--no-default-browser-check",
                                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                                  "--noerrdialogs", "--disable-infobars", f"--user-data-dir={profile}",
                                  f"--window-size={WIDTH},{HEIGHT}", "--window-position=0,0", page], env, args.idle))
             shutil.rmtree(profile, ignore_errors=True)
-            print(f"run {run + 1}: kiosk {ours[-1]}, chromium {peer[-1]}", flush=True)
+            print(f"run {run + 1}: kiosk {ours[-1]}, kiosk ({other}) {ours_other[-1]}, chromium {peer[-1]}", flush=True)
         rows = []
         for name, index, unit, digits, target in (("memory (PSS, all processes)", 1, "MiB", 1, "<= 1/10 of the peer"),
                                                    ("launch to first complete frame", 0, "s", 2, "<= 1/4 of the peer"),
                                                    ("CPU while idle", 2, "% of a core", 3, "<= 0.1 %")):
             text_ours, med_ours = summary([r[index] for r in ours], unit, digits)
+            text_other, med_other = summary([r[index] for r in ours_other], unit, digits)
             text_peer, med_peer = summary([r[index] for r in peer], unit, digits)
             ratio = f"{med_ours / med_peer:.3f}" if med_peer else "-"
-            rows.append(f"| {name} | {text_ours} | {text_peer} | {ratio} | {target} |")
+            ratio_other = f"{med_other / med_peer:.3f}" if med_peer else "-"
+            rows.append(f"| {name} | {text_ours} | {text_peer} | {ratio} | {target} | {text_other} ({ratio_other}) |")
             data.setdefault("peer", {})[{0: "first_frame_s", 1: "pss_mib", 2: "idle_cpu_percent"}[index]] = {
-                "kiosk": med_ours, "chromium": med_peer}
-        lines += ["### Peer: the kiosk vs Chromium --kiosk (1920x1080, Xvfb, software GL)", "",
-                  f"Median (min-max) of {args.runs} runs, launched alternately; idle CPU over {args.idle:.0f} s.", "",
-                  "| figure | tillit-kiosk (start screen) | Chromium (bench/peer/question.html) | ratio | target |",
-                  "|---|---|---|---|---|"] + rows + [""]
+                "kiosk": med_ours, "chromium": med_peer, "kiosk_other": med_other}
+        data["renderer"], data["other_renderer"] = auto_renderer(), other
+        lines += ["### Peer: the kiosk vs Chromium --kiosk (1920x1080, Xvfb, no GPU)", "",
+                  f"Median (min-max) of {args.runs} runs, launched alternately; idle CPU over {args.idle:.0f} s. "
+                  f"The kiosk as installed (`[screen] renderer = \"auto\"`, here the {auto_renderer()} renderer: "
+                  f"this machine has no GPU); the last column is the same kiosk with `renderer = \"{other}\"`"
+                  + (" (Mesa's llvmpipe)" if other == "opengl" else "") + ", and its ratio to the peer.", "",
+                  f"| figure | tillit-kiosk (start screen) | Chromium (bench/peer/question.html) | ratio | target | "
+                  f"tillit-kiosk, {other} renderer |",
+                  "|---|---|---|---|---|---|"] + rows + [""]
 
     if args.only != "peer":
         # 4. Start-up with many stored responses.

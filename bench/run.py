@@ -110,8 +110,13 @@ def main():
         mem = peer["pss_mib"]
         ff = peer["first_frame_s"]
         idle = peer["idle_cpu_percent"]
-        rows.append(("memory vs Chromium --kiosk (PSS, all processes)",
-                     f"{mem['kiosk']:.1f} MiB vs {mem['chromium']:.1f} MiB = {mem['kiosk'] / mem['chromium']:.3f}",
+        renderer = kiosk.get("renderer", "?")
+        other = kiosk.get("other_renderer")
+        other_note = (f" ({other} renderer: {mem['kiosk_other']:.1f} MiB = {mem['kiosk_other'] / mem['chromium']:.3f})"
+                      if other and "kiosk_other" in mem else "")
+        rows.append((f"memory vs Chromium --kiosk (PSS, all processes), {renderer} renderer",
+                     f"{mem['kiosk']:.1f} MiB vs {mem['chromium']:.1f} MiB = {mem['kiosk'] / mem['chromium']:.3f}"
+                     + other_note,
                      "<= 0.1", verdict(mem["kiosk"] <= 0.1 * mem["chromium"])))
         rows.append(("launch to first complete frame vs Chromium",
                      f"{ff['kiosk']:.2f} s vs {ff['chromium']:.2f} s = {ff['kiosk'] / ff['chromium']:.3f}",

@@ -16,6 +16,8 @@ namespace {
 
 bool write_png(const std::string& path, int width, int height, const std::vector<unsigned char>& rgb, bool flip) {
     stbi_flip_vertically_on_write(flip ? 1 : 0);
+    // Unfiltered rows: a test compares screenshots with zlib alone (tests/gui/test_renderers.py).
+    stbi_write_force_png_filter = 0;
     const auto tmp = path + ".tmp";
     if (stbi_write_png(tmp.c_str(), width, height, 3, rgb.data(), width * 3) == 0) return false;
     std::error_code error;

@@ -31,7 +31,7 @@ def parse_args():
 
 
 def write_config(work, source, surveys, languages=("sv", "en"), idle=10, countdown=20, thanks=3,
-                 data_dir=None, venue="test-venue"):
+                 data_dir=None, venue="test-venue", renderer="auto"):
     """A kiosk.toml for one test, pointing at the shipped surveys and translations."""
     os.makedirs(work, exist_ok=True)
     source = os.path.abspath(source)
@@ -54,6 +54,7 @@ data_dir = "{data_dir or os.path.join(work, 'data')}"
 [screen]
 width_mm = 527
 height_mm = 296
+renderer = "{renderer}"
 [paths]
 surveys_dir = "{os.path.join(source, 'kiosk-config', 'surveys')}"
 translations_dir = "{os.path.join(source, 'translations')}"
