@@ -32,6 +32,13 @@ inline std::uint32_t blend(std::uint32_t dst, int r, int g, int b, int a) {
                                       div255(b * a + db * na));
 }
 
+// A float as int, saturating (and NaN as 0): ImGui may place vertices and clip
+// rectangles far outside the screen, where a plain cast is undefined.
+inline int to_int(float value) {
+    if (!(value == value)) return 0;
+    return static_cast<int>(std::clamp(value, -1.0e8f, 1.0e8f));
+}
+
 struct Clip {
     int x0, y0, x1, y1;  // pixels [x0, x1) x [y0, y1)
     bool empty() const { return x0 >= x1 || y0 >= y1; }
@@ -39,16 +46,16 @@ struct Clip {
 
 inline std::uint8_t sample(const CoverageImage* tex, float u, float v) {
     if (tex == nullptr || tex->width == 0 || tex->height == 0) return 255;
-    const int tx = std::clamp(static_cast<int>(std::floor(u * static_cast<float>(tex->width))), 0, tex->width - 1);
-    const int ty = std::clamp(static_cast<int>(std::floor(v * static_cast<float>(tex->height))), 0, tex->height - 1);
+    const int tx = std::clamp(to_int(std::floor(u * static_cast<float>(tex->width))), 0, tex->width - 1);
+    const int ty = std::clamp(to_int(std::floor(v * static_cast<float>(tex->height))), 0, tex->height - 1);
     return tex->alpha[static_cast<std::size_t>(ty) * static_cast<std::size_t>(tex->width) +
                       static_cast<std::size_t>(tx)];
 }
 
 // First and one-past-last pixel whose centre lies in [lo, hi), cut to [min, max).
 inline void centre_span(float lo, float hi, int min, int max, int& first, int& end) {
-    first = std::max(min, static_cast<int>(std::ceil(lo - 0.5f)));
-    end = std::min(max, static_cast<int>(std::ceil(hi - 0.5f)));
+    first = std::max(min, to_int(std::ceil(lo - 0.5f)));
+    end = std::min(max, to_int(std::ceil(hi - 0.5f)));
 }
 
 // A texel index for each pixel centre along one axis of a textured quad.
@@ -58,7 +65,7 @@ void texel_indices(int first, int end, float p0, float p1, float t0, float t1, i
     for (int p = first; p < end; ++p) {
         const float t = t0 + (static_cast<float>(p) + 0.5f - p0) * scale;
         out[static_cast<std::size_t>(p - first)] =
-            std::clamp(static_cast<int>(std::floor(t * static_cast<float>(size))), 0, size - 1);
+            std::clamp(to_int(std::floor(t * static_cast<float>(size))), 0, size - 1);
     }
 }
 
@@ -231,10 +238,10 @@ void SoftRaster::render(const ImDrawData& data, ImU32 background, const PixelTar
                 if (cmd.UserCallback != ImDrawCallback_ResetRenderState) cmd.UserCallback(&list, &cmd);
                 continue;
             }
-            const Clip clip{std::max(0, static_cast<int>((cmd.ClipRect.x - origin.x) * scale.x)),
-                            std::max(0, static_cast<int>((cmd.ClipRect.y - origin.y) * scale.y)),
-                            std::min(target.width, static_cast<int>((cmd.ClipRect.z - origin.x) * scale.x)),
-                            std::min(target.height, static_cast<int>((cmd.ClipRect.w - origin.y) * scale.y))};
+            const Clip clip{std::max(0, to_int((cmd.ClipRect.x - origin.x) * scale.x)),
+                            std::max(0, to_int((cmd.ClipRect.y - origin.y) * scale.y)),
+                            std::min(target.width, to_int((cmd.ClipRect.z - origin.x) * scale.x)),
+                            std::min(target.height, to_int((cmd.ClipRect.w - origin.y) * scale.y))};
             if (clip.empty()) continue;
             const auto* tex = static_cast<const CoverageImage*>(cmd.TextureId);
             const ImDrawVert* v = vertices + cmd.VtxOffset;

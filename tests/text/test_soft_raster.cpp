@@ -148,6 +148,14 @@ TEST_CASE("soft raster: the clip rectangle is the scissor") {
     CHECK(canvas.count(0x007800) == 10 * 5);
     CHECK(canvas.at(10, 10) == 0x007800);
     CHECK(canvas.at(20, 14) == kBackgroundPixel);
+
+    // Shapes far outside the screen (ImGui places scrolled-away items there) are cut, not wrapped.
+    Canvas far(20, 20);
+    far.list->AddRectFilled(ImVec2(-1.0e9f, -1.0e9f), ImVec2(1.0e9f, 1.0e9f), IM_COL32(0, 0, 90, 255));
+    far.list->AddTriangleFilled(ImVec2(-3.0e9f, 5.0f), ImVec2(3.0e9f, 5.0f), ImVec2(0.0f, 3.0e9f), IM_COL32(90, 0, 0, 255));
+    far.render();
+    CHECK(far.count(0x00005A) + far.count(0x5A0000) == 20 * 20);
+    CHECK(far.count(0x5A0000) == 20 * 15);
 }
 
 TEST_CASE("soft raster: a coverage image is drawn 1:1, tinted, and flipped with its quad") {
