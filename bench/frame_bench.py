@@ -1,7 +1,8 @@
 """Frames (issue 8, part 3): the CPU time of one frame on each resident screen and on the
-workshop's data screen, of the real kiosk under Xvfb (1920x1080, Mesa's llvmpipe), measured
-by the kiosk itself (TILLIT_FRAME_STATS: process CPU time from the start of a frame to the
-end of its GL work, glFinish included). On each screen the pointer is moved `--frames` times
+workshop's data screen, of the real kiosk under Xvfb (1920x1080, the renderer its
+`[screen] renderer = "auto"` picks: software where there is no GPU), measured by the kiosk
+itself (TILLIT_FRAME_STATS: process CPU time from the start of a frame to the end of its
+drawing, glFinish included for OpenGL). On each screen the pointer is moved `--frames` times
 by one pixel, which redraws the screen without changing it; the first 10 frames of a screen
 are warm-up and left out. Prints median and p99 per screen. Not part of the tests.
 """

@@ -182,7 +182,7 @@ double process_cpu_ms() {
 }
 
 // Benchmark hook (bench/frame_bench.py): TILLIT_FRAME_STATS=FILE records the CPU time of
-// every frame (layout, draw and GL, finished with glFinish) by screen, written at exit.
+// every frame (layout and drawing, OpenGL's finished with glFinish) by screen, written at exit.
 void write_frame_stats(const char* path, const std::map<std::string, std::vector<double>>& stats) {
     std::FILE* f = std::fopen(path, "w");
     if (f == nullptr) return;

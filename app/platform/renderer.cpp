@@ -1,6 +1,8 @@
 // See renderer.h.
 #include "platform/renderer.h"
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <filesystem>
 
@@ -15,10 +17,15 @@
 namespace tillit::platform {
 namespace {
 
+// A DRM render node this process may use: without one (none, or the kiosk's user is not
+// in the node's group), Mesa's OpenGL would be llvmpipe on the CPU.
 bool has_gpu() {
     std::error_code error;
     for (const auto& entry : std::filesystem::directory_iterator("/dev/dri", error)) {
-        if (entry.path().filename().string().rfind("renderD", 0) == 0) return true;
+        if (entry.path().filename().string().rfind("renderD", 0) == 0 &&
+            access(entry.path().c_str(), R_OK | W_OK) == 0) {
+            return true;
+        }
     }
     return false;
 }

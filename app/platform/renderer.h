@@ -4,7 +4,7 @@
 //   without one, where OpenGL would be Mesa's llvmpipe: the same pixels for a fifth of
 //   the memory (docs/PERFORMANCE.md).
 // `[screen] renderer` in kiosk.toml chooses; "auto" takes OpenGL where the machine has a
-// GPU (a DRM render node, /dev/dri/renderD*) and software where it has none.
+// GPU (a DRM render node, /dev/dri/renderD*, it may open) and software where it has none.
 #pragma once
 
 #include <memory>
