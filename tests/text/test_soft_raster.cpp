@@ -33,6 +33,7 @@ struct Canvas {
     Canvas(int w, int h) : width(w), height(h) {
         ImGui::SetCurrentContext(context);
         ImGuiIO& io = ImGui::GetIO();
+        io.IniFilename = nullptr;  // no imgui.ini left behind
         io.DisplaySize = ImVec2(static_cast<float>(w), static_cast<float>(h));
         unsigned char* atlas = nullptr;
         int aw = 0, ah = 0;
