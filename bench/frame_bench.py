@@ -39,7 +39,8 @@ def main():
     app = os.path.join(args.build, "tillit-kiosk")
     work = tempfile.mkdtemp(prefix="frame-bench-")
     data_dir = os.path.join(work, "data")
-    config = write_config(work, SOURCE, ["tillit", "besok"], idle=600, countdown=60, data_dir=data_dir)
+    config = write_config(work, SOURCE, ["tillit", "besok"], idle=600, countdown=60, data_dir=data_dir,
+                          renderer="auto")
     set_pin(app, config, "facilitator", PIN)
     os.makedirs(data_dir, exist_ok=True)
     subprocess.run([os.path.join(args.build, "tillit-seed"), "--db", os.path.join(data_dir, "responses.db"),

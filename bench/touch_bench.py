@@ -73,7 +73,7 @@ def main():
     parser.add_argument("--taps", type=int, default=500)
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="touch-bench-")
-    config = write_config(work, SOURCE, ["tillit"], idle=600, countdown=60)
+    config = write_config(work, SOURCE, ["tillit"], idle=600, countdown=60, renderer="auto")
     fbdir = tempfile.mkdtemp(prefix="touch-fb-")
     os.environ["TILLIT_XVFB_FBDIR"] = fbdir  # kiosk_driver.Xvfb passes it on as -fbdir
     with Kiosk(os.path.join(args.build, "tillit-kiosk"), config, work, os.path.join(work, "shots")) as k:

@@ -31,8 +31,11 @@ def parse_args():
 
 
 def write_config(work, source, surveys, languages=("sv", "en"), idle=10, countdown=20, thanks=3,
-                 data_dir=None, venue="test-venue", renderer="auto"):
-    """A kiosk.toml for one test, pointing at the shipped surveys and translations."""
+                 data_dir=None, venue="test-venue", renderer="software"):
+    """A kiosk.toml for one test, pointing at the shipped surveys and translations. The
+    software renderer by default, so a test draws the same pixels and loads no GPU driver
+    (whose allocations LeakSanitizer cannot tell from ours) on every machine;
+    test_renderers runs the OpenGL one."""
     os.makedirs(work, exist_ok=True)
     source = os.path.abspath(source)
     path = os.path.join(work, "kiosk.toml")
