@@ -77,6 +77,27 @@ Check read_string(const Place& place, std::string_view key, std::optional<std::s
     return std::nullopt;
 }
 
+// A text that must be one of `choices`; the first choice when the key is absent.
+template <typename T>
+Check read_choice(const Place& place, std::string_view key, const std::vector<std::pair<std::string_view, T>>& choices,
+                  T& out) {
+    std::optional<std::string> value;
+    if (auto error = read_string(place, key, value)) return error;
+    if (!value) {
+        out = choices.front().second;
+        return std::nullopt;
+    }
+    std::string names;  // "a", "b" or "c"
+    for (std::size_t i = 0; i < choices.size(); ++i) {
+        if (*value == choices[i].first) {
+            out = choices[i].second;
+            return std::nullopt;
+        }
+        names += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + in_quotes(choices[i].first);
+    }
+    return place.errors.at(*place.table.get(key), std::string(key) + " must be " + names + ", not " + in_quotes(*value));
+}
+
 Check read_required_string(const Place& place, std::string_view key, const std::string& hint, std::string& out) {
     std::optional<std::string> value;
     if (auto error = read_string(place, key, value)) return error;
@@ -405,15 +426,9 @@ Check read_kiosk(const Place& place, const fs::path& config_dir, KioskConfig& co
     }
     if (auto error = read_integer(place, "thanks_seconds", 3, 60, config.thanks_seconds)) return error;
 
-    std::optional<std::string> bucket;
-    if (auto error = read_string(place, "time_bucket", bucket)) return error;
-    if (!bucket || *bucket == "hour") {
-        config.time_bucket = TimeBucket::Hour;
-    } else if (*bucket == "day") {
-        config.time_bucket = TimeBucket::Day;
-    } else {
-        return place.errors.at(*place.table.get("time_bucket"),
-                               "time_bucket must be \"hour\" or \"day\", not " + in_quotes(*bucket));
+    if (auto error = read_choice<TimeBucket>(place, "time_bucket", {{"hour", TimeBucket::Hour}, {"day", TimeBucket::Day}},
+                                             config.time_bucket)) {
+        return error;
     }
 
     std::string data_dir;
@@ -470,19 +485,10 @@ Check read_screen(const Place& place, KioskConfig& config) {
     if (auto error = check_keys(place, {"width_mm", "height_mm", "renderer"})) return error;
     if (auto error = read_millimetres(place, "width_mm", config.screen_width_mm)) return error;
     if (auto error = read_millimetres(place, "height_mm", config.screen_height_mm)) return error;
-    std::optional<std::string> renderer;
-    if (auto error = read_string(place, "renderer", renderer)) return error;
-    if (!renderer || *renderer == "auto") {
-        config.screen_renderer = ScreenRenderer::Auto;
-    } else if (*renderer == "opengl") {
-        config.screen_renderer = ScreenRenderer::OpenGL;
-    } else if (*renderer == "software") {
-        config.screen_renderer = ScreenRenderer::Software;
-    } else {
-        return place.errors.at(*place.table.get("renderer"),
-                               "renderer must be \"auto\", \"opengl\" or \"software\", not " + in_quotes(*renderer));
-    }
-    return std::nullopt;
+    return read_choice<ScreenRenderer>(
+        place, "renderer",
+        {{"auto", ScreenRenderer::Auto}, {"opengl", ScreenRenderer::OpenGL}, {"software", ScreenRenderer::Software}},
+        config.screen_renderer);
 }
 
 // The named top-level table; `required` tables must exist, optional ones may be absent.

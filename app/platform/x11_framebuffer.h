@@ -27,7 +27,6 @@ public:
     Result<PixelTarget> target(int width, int height);
     // Shows the last target's pixels and waits until the server has taken them.
     void present();
-    bool shared_memory() const { return shm_; }
 
 private:
     struct Native;
