@@ -39,7 +39,7 @@ class Xvfb:
                 break
         self.display = f":{display}"
         self.proc = subprocess.Popen(["Xvfb", self.display, "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-fbdir", fbdir,
-                                      "-nolisten", "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                      "-nolisten", "tcp", "-noreset"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.fb = os.path.join(fbdir, "Xvfb_screen0")
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

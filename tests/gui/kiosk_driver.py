@@ -70,8 +70,13 @@ class Xvfb:
         read_fd, write_fd = os.pipe()
         # Benchmarks read the screen straight from Xvfb's framebuffer file (bench/touch_bench.py).
         fbdir = os.environ.get("TILLIT_XVFB_FBDIR")
+        # -noreset: an X server resets when its last client leaves, and a client that
+        # connects meanwhile is refused. Before openbox or the kiosk is up, the only clients
+        # are short-lived probes (wmctrl, xdotool); without it, openbox once failed to open
+        # the display on a loaded machine.
         self.proc = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"] +
+            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp",
+             "-noreset"] +
             (["-fbdir", fbdir] if fbdir else []),
             pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(write_fd)
@@ -119,7 +124,7 @@ class Kiosk:
         self.log = open(os.path.join(self.work, "kiosk.log"), "ab")
         if self.window_manager:
             self.wm = subprocess.Popen(["openbox", "--sm-disable"], env=self.env, stdout=self.log, stderr=self.log)
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + 30  # a loaded CI machine may take seconds
             while time.monotonic() < deadline:
                 probe = subprocess.run(["wmctrl", "-m"], env=self.env, capture_output=True, text=True)
                 if probe.returncode == 0 and "Openbox" in probe.stdout:
