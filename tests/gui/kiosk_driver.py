@@ -101,6 +101,23 @@ class Xvfb:
             self.proc.kill()
 
 
+def start_openbox(env, log, seconds=30):
+    """openbox on env's display, its output to log; returns once it manages the display
+    (a loaded CI machine may take seconds), else stops it and raises KioskError."""
+    wm = subprocess.Popen(["openbox", "--sm-disable"], env=env, stdout=log, stderr=log)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        probe = subprocess.run(["wmctrl", "-m"], env=env, capture_output=True, text=True)
+        if probe.returncode == 0 and "Openbox" in probe.stdout:
+            return wm
+        time.sleep(0.1)
+    code = wm.poll()
+    if code is None:
+        wm.terminate()
+        wm.wait(5)
+    raise KioskError(f"openbox did not start (exit status {code})")
+
+
 class Kiosk:
     """One run of the real app. Use as a context manager."""
 
@@ -123,15 +140,7 @@ class Kiosk:
             os.remove(self.widgets_path)
         self.log = open(os.path.join(self.work, "kiosk.log"), "ab")
         if self.window_manager:
-            self.wm = subprocess.Popen(["openbox", "--sm-disable"], env=self.env, stdout=self.log, stderr=self.log)
-            deadline = time.monotonic() + 30  # a loaded CI machine may take seconds
-            while time.monotonic() < deadline:
-                probe = subprocess.run(["wmctrl", "-m"], env=self.env, capture_output=True, text=True)
-                if probe.returncode == 0 and "Openbox" in probe.stdout:
-                    break
-                time.sleep(0.1)
-            else:
-                raise KioskError("openbox did not start")
+            self.wm = start_openbox(self.env, self.log)
         mode = [] if self.fullscreen else ["--windowed", f"{self.size[0]}x{self.size[1]}"]
         self.proc = subprocess.Popen(
             [self.app, "--config", self.config] + mode +
